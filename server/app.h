@@ -1,0 +1,50 @@
+/* app.h: the running server's state, owned by the event loop thread, and
+ * the pieces of it the transport, router and HTTP routes share. */
+#ifndef RAATI_APP_H
+#define RAATI_APP_H
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "jobs.h"
+#include "ratelimit.h"
+
+struct conn;
+struct http_req;
+
+typedef struct app {
+    config cfg;
+    db *db;
+    struct lws_context *ctx;
+    struct lws_vhost *vhost;
+    jobs *jobs;
+    ratelimit *login_account;    /* failed sign-ins per email */
+    ratelimit *login_address;    /* sign-in attempts per client address */
+    ratelimit *register_address; /* registrations per client address */
+    char *config_body;           /* GET /api/config, built once */
+    size_t config_body_len;
+
+    /* Headers on every HTTP response (lws adds them to each status line). */
+    char csp[1024];
+    struct lws_protocol_vhost_options headers[4];
+
+    volatile sig_atomic_t stop_requested; /* set by the signal thread */
+    int stopping;                         /* the loop is shutting down */
+    uint64_t next_id;                     /* connection and request ids */
+    struct conn *conns;                   /* every open WebSocket */
+    int conn_count;
+    struct http_req *waiting; /* HTTP requests waiting for a worker job */
+} app;
+
+/* Starts the server described by cfg and runs until SIGINT/SIGTERM: then
+ * stops taking work, flushes queued frames, closes the database and
+ * returns 0. Returns 1 if it could not start (the reason is logged). */
+int app_serve(const config *cfg);
+
+/* The app of a connection's context. */
+app *app_of(struct lws *wsi);
+
+#endif

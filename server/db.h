@@ -1,0 +1,47 @@
+/* db.h: the SQLite connection: pragmas, migrations, cached statements and
+ * transactions. One db per thread; the event loop owns the server's. */
+#ifndef RAATI_DB_H
+#define RAATI_DB_H
+
+#include <sqlite3.h>
+
+#include "error.h"
+
+struct db_migration {
+    const char *name; /* e.g. "001_members.sql" */
+    const char *sql;
+};
+/* Generated from the schema folder by schema/embed.cmake, sorted by name. */
+extern const struct db_migration db_migrations[];
+extern const int db_migration_count;
+
+typedef struct db db;
+
+/* Opens (creating if needed, with its parent directory) the database at
+ * path, sets WAL, synchronous=FULL, foreign keys and busy_timeout, and
+ * applies pending migrations. ":memory:" works for tests. On failure *out is
+ * NULL and err says why (a database newer than this binary is refused). */
+raati_code db_open(db **out, const char *path, raati_error *err);
+/* Finalizes cached statements and closes. Accepts NULL. */
+void db_close(db *d);
+sqlite3 *db_handle(db *d);
+
+/* A prepared statement for sql, kept for the life of d and keyed by the
+ * sql pointer (pass string literals). It comes reset with no bindings; the
+ * caller calls sqlite3_reset() when done so no read stays open. NULL on a
+ * prepare error, which is logged. */
+sqlite3_stmt *db_prepare(db *d, const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. rollback accepts being called when no
+ * transaction is open. */
+raati_code db_begin(db *d);
+raati_code db_commit(db *d);
+void db_rollback(db *d);
+/* Runs sql (no results) outside the cache. */
+raati_code db_exec(db *d, const char *sql);
+/* PRAGMA user_version: the number of migrations applied. */
+int db_schema_version(db *d);
+/* 1 if a trivial query answers. */
+int db_ping(db *d);
+
+#endif

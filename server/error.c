@@ -1,0 +1,60 @@
+/* error.c: names and HTTP statuses of raati_code. */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int http;
+} codes[RAATI_CODE_COUNT] = {
+    [RAATI_OK] = {"ok", 200},
+    [RAATI_E_BAD_JSON] = {"bad_json", 400},
+    [RAATI_E_NOT_OBJECT] = {"not_object", 400},
+    [RAATI_E_MISSING_FIELD] = {"missing_field", 400},
+    [RAATI_E_INVALID_FIELD] = {"invalid_field", 400},
+    [RAATI_E_TOO_YOUNG] = {"too_young", 400},
+    [RAATI_E_UNKNOWN_TYPE] = {"unknown_type", 400},
+    [RAATI_E_BAD_CREDENTIALS] = {"bad_credentials", 401},
+    [RAATI_E_UNAUTHENTICATED] = {"unauthenticated", 401},
+    [RAATI_E_WRONG_PASSWORD] = {"wrong_password", 400},
+    [RAATI_E_FORBIDDEN] = {"forbidden", 403},
+    [RAATI_E_BAD_ORIGIN] = {"bad_origin", 403},
+    [RAATI_E_NOT_FOUND] = {"not_found", 404},
+    [RAATI_E_METHOD_NOT_ALLOWED] = {"method_not_allowed", 405},
+    [RAATI_E_EMAIL_TAKEN] = {"email_taken", 409},
+    [RAATI_E_TOO_LARGE] = {"too_large", 413},
+    [RAATI_E_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415},
+    [RAATI_E_RATE_LIMITED] = {"rate_limited", 429},
+    [RAATI_E_INTERNAL] = {"internal", 500},
+    [RAATI_E_BUSY] = {"busy", 503},
+};
+
+const char *raati_code_name(raati_code code)
+{
+    if ((unsigned)code >= RAATI_CODE_COUNT || !codes[code].name)
+        return "internal";
+    return codes[code].name;
+}
+
+int raati_code_http_status(raati_code code)
+{
+    if ((unsigned)code >= RAATI_CODE_COUNT || !codes[code].http)
+        return 500;
+    return codes[code].http;
+}
+
+raati_code raati_fail(raati_error *err, raati_code code, const char *field,
+                      const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    err->code = code;
+    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}

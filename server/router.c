@@ -1,0 +1,276 @@
+/* router.c: see router.h. The handlers for this issue's messages are here;
+ * they call the domain modules (members, auth) and never see lws. */
+#include "router.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "json_util.h"
+#include "log.h"
+#include "members.h"
+
+#define ROUTER_PENDING (-1) /* a handler that will reply later */
+
+struct request {
+    app *a;
+    struct conn *c;
+    json_t *msg;
+    json_t *id;
+};
+
+typedef int (*handler_fn)(struct request *rq, json_t *reply, raati_error *err);
+
+static int h_ping(struct request *rq, json_t *reply, raati_error *err);
+static int h_profile_get(struct request *rq, json_t *reply, raati_error *err);
+static int h_profile_update(struct request *rq, json_t *reply, raati_error *err);
+static int h_password_change(struct request *rq, json_t *reply, raati_error *err);
+
+/* Which role may send which message: the one place this is decided. */
+static const struct route {
+    struct route_info info;
+    handler_fn fn;
+} routes[] = {
+    {{"ping", ROLE_ANON}, h_ping},
+    {{"profile.get", ROLE_MEMBER}, h_profile_get},
+    {{"profile.update", ROLE_MEMBER}, h_profile_update},
+    {{"password.change", ROLE_MEMBER}, h_password_change},
+};
+enum { ROUTE_COUNT = sizeof routes / sizeof routes[0] };
+
+int router_routes(const struct route_info **out)
+{
+    static struct route_info infos[ROUTE_COUNT];
+    for (int i = 0; i < ROUTE_COUNT; i++)
+        infos[i] = routes[i].info;
+    *out = infos;
+    return ROUTE_COUNT;
+}
+
+void router_reply(struct conn *c, json_t *id, raati_code code, json_t *data,
+                  const raati_error *err)
+{
+    json_t *reply = json_pack("{s:s, s:O, s:b}", "type", "reply", "re", id ? id : json_null(),
+                              "ok", code == RAATI_OK);
+    if (!reply)
+        return;
+    if (code == RAATI_OK) {
+        if (data)
+            json_object_update(reply, data);
+    } else {
+        raati_error fallback = {.code = code};
+        json_object_set_new(reply, "error", jerror_object(err ? err : &fallback));
+    }
+    ws_send_json(c, reply);
+    json_decref(reply);
+}
+
+void router_hello(app *a, struct conn *c)
+{
+    json_t *member = c->member_id ? member_json(a->db, c->member_id) : NULL;
+    json_t *hello = json_pack("{s:s, s:s, s:o}", "type", "hello", "version", RAATI_VERSION,
+                              "member", member ? member : json_null());
+    if (hello)
+        ws_send_json(c, hello);
+    json_decref(hello);
+}
+
+void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len, int binary)
+{
+    raati_error err = {0};
+    json_t *msg = NULL, *id = NULL;
+    raati_code code;
+    const struct route *route = NULL;
+
+    if (binary) {
+        code = raati_fail(&err, RAATI_E_INVALID_FIELD, "frame",
+                          "messages must be JSON in text frames");
+        goto fail;
+    }
+    json_error_t jerr;
+    msg = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!msg) {
+        code = raati_fail(&err, RAATI_E_BAD_JSON, NULL, "not valid JSON: %s (at byte %d)",
+                          jerr.text, jerr.position);
+        goto fail;
+    }
+    if (!json_is_object(msg)) {
+        code = raati_fail(&err, RAATI_E_NOT_OBJECT, NULL, "a message must be a JSON object");
+        goto fail;
+    }
+    json_t *raw_id = json_object_get(msg, "id");
+    if (raw_id && !json_is_null(raw_id)) {
+        if (!json_is_integer(raw_id) &&
+            !(json_is_string(raw_id) && json_string_length(raw_id) <= 64)) {
+            code = raati_fail(&err, RAATI_E_INVALID_FIELD, "id",
+                              "id must be an integer or a string of at most 64 bytes");
+            goto fail;
+        }
+        id = raw_id;
+    }
+    const char *type;
+    if ((code = jfield_string(msg, "type", 1, &type, NULL, &err)))
+        goto fail;
+    for (int i = 0; i < ROUTE_COUNT; i++)
+        if (!strcmp(routes[i].info.type, type))
+            route = &routes[i];
+    if (!route) {
+        code = raati_fail(&err, RAATI_E_UNKNOWN_TYPE, "type", "unknown message type '%.40s'",
+                          type);
+        goto fail;
+    }
+    if (c->role < route->info.min_role) {
+        code = c->member_id
+                   ? raati_fail(&err, RAATI_E_FORBIDDEN, NULL, "your role may not send %s", type)
+                   : raati_fail(&err, RAATI_E_UNAUTHENTICATED, NULL, "sign in to send %s", type);
+        goto fail;
+    }
+
+    json_t *data = json_object();
+    struct request rq = {a, c, msg, id};
+    int rc = route->fn(&rq, data, &err);
+    if (rc != ROUTER_PENDING)
+        router_reply(c, id, (raati_code)rc, data, &err);
+    json_decref(data);
+    json_decref(msg);
+    return;
+
+fail:
+    log_debug("ws.error", "conn=%llu code=%s", (unsigned long long)c->id,
+              raati_code_name(code));
+    router_reply(c, id, code, NULL, &err);
+    json_decref(msg);
+}
+
+/* ---- handlers ---- */
+
+static int h_ping(struct request *rq, json_t *reply, raati_error *err)
+{
+    char now[32];
+    log_now_iso(now, sizeof now);
+    json_object_set_new(reply, "now", json_string(now));
+    return RAATI_OK;
+}
+
+static int h_profile_get(struct request *rq, json_t *reply, raati_error *err)
+{
+    json_t *m = member_json(rq->a->db, rq->c->member_id);
+    if (!m)
+        return raati_fail(err, RAATI_E_NOT_FOUND, NULL, "your account no longer exists");
+    json_object_set_new(reply, "member", m);
+    return RAATI_OK;
+}
+
+static int h_profile_update(struct request *rq, json_t *reply, raati_error *err)
+{
+    raati_code rc = member_update(rq->a->db, &rq->a->cfg, rq->c->member_id, rq->msg, err);
+    if (rc)
+        return rc;
+    return h_profile_get(rq, reply, err);
+}
+
+/* password.change: the current password is checked and the new one hashed
+ * on a worker; the reply is sent from pw_done on the loop. */
+struct pw_job {
+    job base;
+    app *a;
+    uint64_t conn_id;
+    int64_t member_id, session_id;
+    json_t *id;
+    char email[256];
+    char hash[AUTH_HASH_MAX];
+    char current[AUTH_PASSWORD_MAX + 1], fresh[AUTH_PASSWORD_MAX + 1];
+    size_t current_len, fresh_len;
+    int verified;
+    raati_code hash_rc;
+    char new_hash[AUTH_HASH_MAX];
+};
+
+static void pw_run(job *j)
+{
+    struct pw_job *p = (struct pw_job *)j;
+    p->verified = auth_verify_password(p->hash, p->current, p->current_len);
+    if (p->verified)
+        p->hash_rc = auth_hash_password(p->fresh, p->fresh_len, p->new_hash);
+    sodium_memzero(p->current, sizeof p->current);
+    sodium_memzero(p->fresh, sizeof p->fresh);
+}
+
+static void pw_done(job *j, int cancelled, void *loop_ctx)
+{
+    struct pw_job *p = (struct pw_job *)j;
+    app *a = p->a;
+    struct conn *c = cancelled ? NULL : ws_find(a, p->conn_id);
+    raati_error err = {0};
+    raati_code rc = RAATI_OK;
+    /* A requester who left before the answer changes nothing. */
+    if (!c || c->session_id != p->session_id)
+        goto out;
+    if (!p->verified) {
+        ratelimit_hit(a->login_account, p->email, time(NULL));
+        rc = raati_fail(&err, RAATI_E_WRONG_PASSWORD, "current_password",
+                        "the current password is wrong");
+    } else if (p->hash_rc) {
+        rc = raati_fail(&err, p->hash_rc, NULL, "the server is busy: try again shortly");
+    } else if (db_begin(a->db) || member_set_password(a->db, p->member_id, p->new_hash) ||
+               session_delete_others(a->db, p->member_id, p->session_id) ||
+               db_commit(a->db)) {
+        db_rollback(a->db);
+        rc = raati_fail(&err, RAATI_E_INTERNAL, NULL, "could not save the password");
+    } else {
+        ratelimit_clear(a->login_account, p->email);
+        ws_end_sessions(a, 0, p->member_id, p->session_id);
+        log_info("member.password_changed", "member=%lld", (long long)p->member_id);
+    }
+    router_reply(c, p->id, rc, NULL, &err);
+out:
+    json_decref(p->id);
+    sodium_memzero(p, sizeof *p);
+    free(p);
+}
+
+static int h_password_change(struct request *rq, json_t *reply, raati_error *err)
+{
+    const char *current, *fresh;
+    size_t current_len, fresh_len;
+    raati_code rc;
+    if ((rc = jfield_string(rq->msg, "current_password", 1, &current, &current_len, err)) ||
+        (rc = jfield_string(rq->msg, "new_password", 1, &fresh, &fresh_len, err)) ||
+        (rc = member_check_password(fresh_len, "new_password", err)))
+        return rc;
+    if (current_len > AUTH_PASSWORD_MAX)
+        return raati_fail(err, RAATI_E_WRONG_PASSWORD, "current_password",
+                          "the current password is wrong");
+    struct pw_job *p = calloc(1, sizeof *p);
+    if (!p)
+        return raati_fail(err, RAATI_E_BUSY, NULL, "the server is busy: try again shortly");
+    if (member_password_info(rq->a->db, rq->c->member_id, p->hash, p->email)) {
+        free(p);
+        return raati_fail(err, RAATI_E_NOT_FOUND, NULL, "your account no longer exists");
+    }
+    int wait = ratelimit_check(rq->a->login_account, p->email, time(NULL));
+    if (wait) {
+        free(p);
+        err->retry_after = wait;
+        return raati_fail(err, RAATI_E_RATE_LIMITED, NULL,
+                          "too many wrong passwords: try again in %d seconds", wait);
+    }
+    p->base.run = pw_run;
+    p->base.done = pw_done;
+    p->a = rq->a;
+    p->conn_id = rq->c->id;
+    p->member_id = rq->c->member_id;
+    p->session_id = rq->c->session_id;
+    p->id = rq->id ? json_incref(rq->id) : NULL;
+    memcpy(p->current, current, current_len);
+    p->current_len = current_len;
+    memcpy(p->fresh, fresh, fresh_len);
+    p->fresh_len = fresh_len;
+    if (jobs_submit(rq->a->jobs, &p->base)) {
+        json_decref(p->id);
+        sodium_memzero(p, sizeof *p);
+        free(p);
+        return raati_fail(err, RAATI_E_BUSY, NULL, "the server is busy: try again shortly");
+    }
+    return ROUTER_PENDING;
+}

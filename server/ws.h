@@ -1,0 +1,60 @@
+/* ws.h: the WebSocket transport at /ws. Checks path, Origin and the session
+ * cookie at upgrade; reassembles fragmented messages up to the cap; queues
+ * outgoing frames and writes one per WRITEABLE callback. Knows nothing of
+ * forums: complete messages go to router_handle(). */
+#ifndef RAATI_WS_H
+#define RAATI_WS_H
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdint.h>
+
+#include "app.h"
+
+/* The most frames and bytes queued to one connection; a reader that falls
+ * further behind is disconnected and resyncs when it reconnects. */
+#define WS_QUEUE_MAX_FRAMES 1024
+#define WS_QUEUE_MAX_BYTES (4u << 20)
+/* Close status sent when a connection's session ends (sign-out elsewhere,
+ * password change). */
+#define WS_CLOSE_SESSION_ENDED 4001
+
+struct frame;
+struct out;
+
+/* One WebSocket connection: lws's per-session data for the protocol. */
+struct conn {
+    struct lws *wsi;
+    uint64_t id;
+    struct conn *next, *prev; /* app->conns */
+    int64_t member_id;        /* 0 when anonymous */
+    int64_t session_id;
+    int role; /* enum role, read at upgrade */
+
+    unsigned char *rx; /* message being reassembled */
+    size_t rx_len, rx_cap;
+    int rx_binary;
+
+    struct out *out_head, *out_tail;
+    int out_frames;
+    size_t out_bytes;
+    int close_status; /* nonzero: close with this status when writeable */
+};
+
+extern const struct lws_protocols ws_protocol;
+
+/* Queues msg (serialized once) to c. Takes no ownership of msg. */
+void ws_send_json(struct conn *c, json_t *msg);
+/* The open connection with this id, or NULL. */
+struct conn *ws_find(app *a, uint64_t id);
+/* Closes with WS_CLOSE_SESSION_ENDED every connection of session_id, or,
+ * when session_id is 0, every connection of member_id except those of
+ * keep_session_id. */
+void ws_end_sessions(app *a, int64_t session_id, int64_t member_id, int64_t keep_session_id);
+/* Starts closing every connection with 1001 (going away); returns how many
+ * connections still have frames queued. */
+int ws_shutdown(app *a);
+/* Frames still queued on all connections. */
+int ws_queued(app *a);
+
+#endif
