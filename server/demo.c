@@ -75,7 +75,7 @@ static int insert_resident(db *d, const config *cfg, const struct demo_resident 
     int64_t id;
     raati_error err = {0};
     if (member_create(d, &reg, hash, &id, &err)) {
-        log_error("demo.seed_failed", "email=%s reason=\"%s\"", r->email, err.message);
+        log_error("demo.seed_failed", "reason=\"%s\"", err.message);
         return -1;
     }
     return 0;
@@ -104,8 +104,7 @@ int demo_seed(db *d, const config *cfg)
     for (int i = 1; i < 3; i++)
         if (member_add_staff(d, logins[i].email, logins[i].name, role_parse(logins[i].role),
                              hashes[i], NULL, &err)) {
-            log_error("demo.seed_failed", "email=%s reason=\"%s\"", logins[i].email,
-                      err.message);
+            log_error("demo.seed_failed", "reason=\"%s\"", err.message);
             goto fail;
         }
     if (db_exec(d, "INSERT INTO meta (key, value) "
