@@ -86,7 +86,10 @@ static void build_headers(app *a)
     }
 }
 
-static void shutdown_tick(lws_sorted_usec_list_t *sul) { (void)sul; }
+static void shutdown_tick(lws_sorted_usec_list_t *sul)
+{
+    (void)sul;
+}
 
 int app_serve(const config *cfg)
 {
@@ -115,8 +118,7 @@ int app_serve(const config *cfg)
     a->login_account = ratelimit_new(a->cfg.login_limit_account, 15 * 60);
     a->login_address = ratelimit_new(a->cfg.login_limit_address, 5 * 60);
     a->register_address = ratelimit_new(a->cfg.register_limit_address, 60 * 60);
-    if (!a->login_account || !a->login_address || !a->register_address ||
-        http_build_config(a))
+    if (!a->login_account || !a->login_address || !a->register_address || http_build_config(a))
         goto out;
 
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);

@@ -20,7 +20,10 @@ int auth_init(void)
     return 0;
 }
 
-const char *auth_dummy_hash(void) { return dummy_hash; }
+const char *auth_dummy_hash(void)
+{
+    return dummy_hash;
+}
 
 raati_code auth_hash_password(const char *password, size_t len, char out[AUTH_HASH_MAX])
 {
@@ -63,9 +66,9 @@ raati_code session_create(db *d, int64_t member_id, char *token, int64_t *sessio
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
     token_hash(token, hash);
-    sqlite3_stmt *st = db_prepare(
-        d, "INSERT INTO session (member_id, token_hash, expires_at) "
-           "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+30 days'))");
+    sqlite3_stmt *st =
+        db_prepare(d, "INSERT INTO session (member_id, token_hash, expires_at) "
+                      "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+30 days'))");
     if (!st)
         return RAATI_E_INTERNAL;
     sqlite3_bind_int64(st, 1, member_id);
@@ -86,9 +89,8 @@ int64_t session_lookup(db *d, const char *token, int64_t *session_id)
     unsigned char hash[32];
     if (token_hash(token, hash))
         return 0;
-    sqlite3_stmt *st = db_prepare(
-        d, "SELECT id, member_id FROM session WHERE token_hash = ? "
-           "AND expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+    sqlite3_stmt *st = db_prepare(d, "SELECT id, member_id FROM session WHERE token_hash = ? "
+                                     "AND expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
     if (!st)
         return 0;
     sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_TRANSIENT);

@@ -31,8 +31,8 @@ static const struct opt {
     {"db", "RAATI_DB", OPT_STR, F(db_path), 0, 0, "data/raati.db", "SQLite database file"},
     {"web-root", "RAATI_WEB_ROOT", OPT_STR, F(web_root), 0, 0, "web",
      "directory of the browser client"},
-    {"public-url", "RAATI_PUBLIC_URL", OPT_STR, F(public_url), 0, 0,
-     "http://localhost:PORT", "URL people use to reach Raati; sets the allowed Origin and CSP"},
+    {"public-url", "RAATI_PUBLIC_URL", OPT_STR, F(public_url), 0, 0, "http://localhost:PORT",
+     "URL people use to reach Raati; sets the allowed Origin and CSP"},
     {"demo", "RAATI_DEMO", OPT_BOOL, F(demo), 0, 1, "off",
      "seed the Finnish demo community into an empty database"},
     {"max-message", "RAATI_MAX_MESSAGE", OPT_INT, F(max_message), 1024, 16 << 20, "65536",
@@ -51,8 +51,8 @@ static const struct opt {
      1000000, "5", "failed sign-ins per account per 15 minutes"},
     {"login-limit-address", "RAATI_LOGIN_LIMIT_ADDRESS", OPT_INT, F(login_limit_address), 1,
      1000000, "30", "sign-in attempts per client address per 5 minutes"},
-    {"register-limit-address", "RAATI_REGISTER_LIMIT_ADDRESS", OPT_INT,
-     F(register_limit_address), 1, 1000000, "10", "registrations per client address per hour"},
+    {"register-limit-address", "RAATI_REGISTER_LIMIT_ADDRESS", OPT_INT, F(register_limit_address),
+     1, 1000000, "10", "registrations per client address per hour"},
     {"ping-interval", "RAATI_PING_INTERVAL", OPT_INT, F(ping_interval), 1, 3600, "60",
      "seconds a WebSocket may idle before a ping; no pong in 10 s closes it"},
     {"workers", "RAATI_WORKERS", OPT_INT, F(workers), 1, 64, "cores",
@@ -63,13 +63,12 @@ static const struct opt {
 };
 enum { OPT_COUNT = sizeof opts / sizeof opts[0] };
 
-static const char default_municipalities[] =
-    "hyvinkaa=Hyvinkää/Hyvinge/Hyvinkää;"
-    "jarvenpaa=Järvenpää/Träskända/Järvenpää;"
-    "mantsala=Mäntsälä/Mäntsälä/Mäntsälä;"
-    "nurmijarvi=Nurmijärvi/Nurmijärvi/Nurmijärvi;"
-    "pornainen=Pornainen/Borgnäs/Pornainen;"
-    "tuusula=Tuusula/Tusby/Tuusula";
+static const char default_municipalities[] = "hyvinkaa=Hyvinkää/Hyvinge/Hyvinkää;"
+                                             "jarvenpaa=Järvenpää/Träskända/Järvenpää;"
+                                             "mantsala=Mäntsälä/Mäntsälä/Mäntsälä;"
+                                             "nurmijarvi=Nurmijärvi/Nurmijärvi/Nurmijärvi;"
+                                             "pornainen=Pornainen/Borgnäs/Pornainen;"
+                                             "tuusula=Tuusula/Tusby/Tuusula";
 
 static const char default_interest_areas[] =
     "ikaihmiset=ikäihmisten palvelut/tjänster för äldre/services for older people;"
@@ -94,8 +93,8 @@ int config_lang_parse(const char *s)
 }
 
 /* Splits "fi/sv/en" into names; sv and en default to fi. */
-static raati_code parse_names(char *names, size_t each, const char *s,
-                              const char *what, raati_error *err)
+static raati_code parse_names(char *names, size_t each, const char *s, const char *what,
+                              raati_error *err)
 {
     const char *p = s;
     for (int lang = 0; lang < LANG_COUNT; lang++) {
@@ -107,8 +106,8 @@ static raati_code parse_names(char *names, size_t each, const char *s,
         const char *end = strchr(p, '/');
         size_t len = end ? (size_t)(end - p) : strlen(p);
         if (len == 0 || len >= each)
-            return raati_fail(err, RAATI_E_INVALID_FIELD, what,
-                              "%s: each name must be 1-%zu bytes", what, each - 1);
+            return raati_fail(err, RAATI_E_INVALID_FIELD, what, "%s: each name must be 1-%zu bytes",
+                              what, each - 1);
         memcpy(dst, p, len);
         dst[len] = '\0';
         p = end ? end + 1 : p + len;
@@ -149,8 +148,7 @@ raati_code config_parse_items(config_items *items, const char *s, raati_error *e
         memcpy(it->id, tok, eq - tok);
         it->id[eq - tok] = '\0';
         if (config_find_item(&out, it->id))
-            return raati_fail(err, RAATI_E_INVALID_FIELD, "items", "id '%s' appears twice",
-                              it->id);
+            return raati_fail(err, RAATI_E_INVALID_FIELD, "items", "id '%s' appears twice", it->id);
         raati_code rc = parse_names(&it->name[0][0], sizeof it->name[0], eq + 1, it->id, err);
         if (rc)
             return rc;
@@ -178,8 +176,8 @@ void config_defaults(config *cfg)
     strcpy(cfg->db_path, "data/raati.db");
     strcpy(cfg->web_root, "web");
     cfg->max_message = 65536;
-    parse_names(&cfg->region_name[0][0], sizeof cfg->region_name[0], default_region,
-                "region", NULL);
+    parse_names(&cfg->region_name[0][0], sizeof cfg->region_name[0], default_region, "region",
+                NULL);
     config_parse_items(&cfg->municipalities, default_municipalities, NULL);
     config_parse_items(&cfg->interest_areas, default_interest_areas, NULL);
     strcpy(cfg->privacy_version, "2026-1");
@@ -221,8 +219,8 @@ static raati_code set_opt(config *cfg, const struct opt *o, const char *value, c
         return RAATI_OK;
     case OPT_STR:
         if (strlen(value) >= o->size)
-            return raati_fail(err, RAATI_E_INVALID_FIELD, o->flag, "%s: longer than %zu bytes",
-                              src, o->size - 1);
+            return raati_fail(err, RAATI_E_INVALID_FIELD, o->flag, "%s: longer than %zu bytes", src,
+                              o->size - 1);
         strcpy(dst, value);
         return RAATI_OK;
     case OPT_NAMES: {
@@ -280,8 +278,7 @@ raati_code config_from_args(config *cfg, int argc, char **argv, raati_error *err
         else if (i + 1 < argc)
             value = argv[++i];
         else
-            return raati_fail(err, RAATI_E_MISSING_FIELD, o->flag, "--%s needs a value",
-                              o->flag);
+            return raati_fail(err, RAATI_E_MISSING_FIELD, o->flag, "--%s needs a value", o->flag);
         char src[64];
         snprintf(src, sizeof src, "--%s", o->flag);
         raati_code rc = set_opt(cfg, o, value, src, err);
@@ -292,8 +289,7 @@ raati_code config_from_args(config *cfg, int argc, char **argv, raati_error *err
 }
 
 /* Reduces an http(s) URL to its origin: scheme://host[:port], lower case. */
-static raati_code url_origin(const char *url, char *out, size_t size, int *secure,
-                             raati_error *err)
+static raati_code url_origin(const char *url, char *out, size_t size, int *secure, raati_error *err)
 {
     const char *rest;
     if (!strncasecmp(url, "http://", 7)) {
@@ -326,8 +322,8 @@ raati_code config_finish(config *cfg, int bound_port, raati_error *err)
         return raati_fail(err, RAATI_E_INVALID_FIELD, "log-level",
                           "log level must be debug, info, warn or error");
     if (cfg->public_url[0]) {
-        raati_code rc = url_origin(cfg->public_url, cfg->origins[0], sizeof cfg->origins[0],
-                                   &cfg->secure, err);
+        raati_code rc =
+            url_origin(cfg->public_url, cfg->origins[0], sizeof cfg->origins[0], &cfg->secure, err);
         if (rc)
             return rc;
         cfg->origin_count = 1;
@@ -346,8 +342,7 @@ void config_print_help(FILE *out)
 {
     for (int i = 0; i < OPT_COUNT; i++) {
         char flag[48];
-        snprintf(flag, sizeof flag, "--%s%s", opts[i].flag,
-                 opts[i].kind == OPT_BOOL ? "" : " V");
+        snprintf(flag, sizeof flag, "--%s%s", opts[i].flag, opts[i].kind == OPT_BOOL ? "" : " V");
         fprintf(out, "  %-28s %-30s %s (default: %s)\n", flag, opts[i].env, opts[i].help,
                 opts[i].def);
     }

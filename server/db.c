@@ -20,7 +20,10 @@ struct db {
     } cache[DB_CACHE_MAX];
 };
 
-sqlite3 *db_handle(db *d) { return d->h; }
+sqlite3 *db_handle(db *d)
+{
+    return d->h;
+}
 
 raati_code db_exec(db *d, const char *sql)
 {
@@ -165,8 +168,14 @@ sqlite3_stmt *db_prepare(db *d, const char *sql)
     return st;
 }
 
-raati_code db_begin(db *d) { return db_exec(d, "BEGIN IMMEDIATE"); }
-raati_code db_commit(db *d) { return db_exec(d, "COMMIT"); }
+raati_code db_begin(db *d)
+{
+    return db_exec(d, "BEGIN IMMEDIATE");
+}
+raati_code db_commit(db *d)
+{
+    return db_exec(d, "COMMIT");
+}
 void db_rollback(db *d)
 {
     if (!sqlite3_get_autocommit(d->h))

@@ -45,8 +45,7 @@ int raati_code_http_status(raati_code code)
     return codes[code].http;
 }
 
-raati_code raati_fail(raati_error *err, raati_code code, const char *field,
-                      const char *fmt, ...)
+raati_code raati_fail(raati_error *err, raati_code code, const char *field, const char *fmt, ...)
 {
     if (!err)
         return code;

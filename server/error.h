@@ -45,7 +45,7 @@ int raati_code_http_status(raati_code code);
 
 /* Fills err (if not NULL) and returns code, so callers can write
  * `return raati_fail(err, RAATI_E_INVALID_FIELD, "email", "...")`. */
-raati_code raati_fail(raati_error *err, raati_code code, const char *field,
-                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+raati_code raati_fail(raati_error *err, raati_code code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -38,7 +38,10 @@ struct http_req {
 };
 
 static int responding;
-int http_responding(app *a) { return responding + (a->waiting != NULL); }
+int http_responding(app *a)
+{
+    return responding + (a->waiting != NULL);
+}
 
 static void reset(struct http_req *r)
 {
@@ -68,9 +71,8 @@ static void respond_error(struct http_req *r, const raati_error *err)
 {
     if (err->code == RAATI_E_RATE_LIMITED)
         r->retry_after = err->retry_after;
-    if (err->code == RAATI_E_METHOD_NOT_ALLOWED ||
-        err->code == RAATI_E_UNSUPPORTED_MEDIA_TYPE || err->code == RAATI_E_TOO_LARGE ||
-        err->code == RAATI_E_BAD_ORIGIN)
+    if (err->code == RAATI_E_METHOD_NOT_ALLOWED || err->code == RAATI_E_UNSUPPORTED_MEDIA_TYPE ||
+        err->code == RAATI_E_TOO_LARGE || err->code == RAATI_E_BAD_ORIGIN)
         r->close_after = r->method == M_POST;
     respond(r, raati_code_http_status(err->code), jerror_body(err));
 }
@@ -96,9 +98,8 @@ static void respond_json(struct http_req *r, int status, json_t *obj)
 static void set_session_cookie(app *a, struct http_req *r, const char *token)
 {
     snprintf(r->cookie, sizeof r->cookie,
-             SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
-             token ? token : "", token ? AUTH_SESSION_DAYS * 86400 : 0,
-             a->cfg.secure ? "; Secure" : "");
+             SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", token ? token : "",
+             token ? AUTH_SESSION_DAYS * 86400 : 0, a->cfg.secure ? "; Secure" : "");
 }
 
 static int write_response(struct http_req *r)
@@ -110,24 +111,23 @@ static int write_response(struct http_req *r)
     start = p = buf + LWS_PRE;
     end = buf + cap - 1;
     char num[16];
-    int bad =
-        lws_add_http_common_headers(r->wsi, r->status, "application/json; charset=utf-8",
-                                    r->resp_len, &p, end) ||
-        lws_add_http_header_by_name(r->wsi, (const unsigned char *)"cache-control:",
-                                    (const unsigned char *)"no-store", 8, &p, end);
+    int bad = lws_add_http_common_headers(r->wsi, r->status, "application/json; charset=utf-8",
+                                          r->resp_len, &p, end) ||
+              lws_add_http_header_by_name(r->wsi, (const unsigned char *)"cache-control:",
+                                          (const unsigned char *)"no-store", 8, &p, end);
     if (!bad && r->cookie[0])
-        bad = lws_add_http_header_by_name(r->wsi, (const unsigned char *)"set-cookie:",
-                                          (const unsigned char *)r->cookie,
-                                          (int)strlen(r->cookie), &p, end);
+        bad = lws_add_http_header_by_name(
+            r->wsi, (const unsigned char *)"set-cookie:", (const unsigned char *)r->cookie,
+            (int)strlen(r->cookie), &p, end);
     if (!bad && r->retry_after) {
         int n = snprintf(num, sizeof num, "%d", r->retry_after);
-        bad = lws_add_http_header_by_name(r->wsi, (const unsigned char *)"retry-after:",
-                                          (const unsigned char *)num, n, &p, end);
+        bad = lws_add_http_header_by_name(
+            r->wsi, (const unsigned char *)"retry-after:", (const unsigned char *)num, n, &p, end);
     }
     if (!bad && r->allow)
-        bad = lws_add_http_header_by_name(r->wsi, (const unsigned char *)"allow:",
-                                          (const unsigned char *)r->allow,
-                                          (int)strlen(r->allow), &p, end);
+        bad = lws_add_http_header_by_name(
+            r->wsi, (const unsigned char *)"allow:", (const unsigned char *)r->allow,
+            (int)strlen(r->allow), &p, end);
     if (!bad && r->close_after)
         bad = lws_add_http_header_by_name(r->wsi, (const unsigned char *)"connection:",
                                           (const unsigned char *)"close", 5, &p, end);
@@ -455,11 +455,11 @@ int http_build_config(app *a)
                 json_object_set_new(names, config_lang_names[l], json_string(it->name[l]));
             json_array_append_new(arrays[k], json_pack("{s:s, s:o}", "id", it->id, "name", names));
         }
-    json_t *body = json_pack("{s:b, s:o, s:o, s:o, s:s, s:i, s:i, s:s}", "ok", 1, "region", region,
-                             "municipalities", munis, "interest_areas", areas,
-                             "privacy_notice_version", cfg->privacy_version, "minimum_age",
-                             MEMBER_MINIMUM_AGE, "current_year", current_year(), "version",
-                             RAATI_VERSION);
+    json_t *body =
+        json_pack("{s:b, s:o, s:o, s:o, s:s, s:i, s:i, s:s}", "ok", 1, "region", region,
+                  "municipalities", munis, "interest_areas", areas, "privacy_notice_version",
+                  cfg->privacy_version, "minimum_age", MEMBER_MINIMUM_AGE, "current_year",
+                  current_year(), "version", RAATI_VERSION);
     free(a->config_body);
     a->config_body = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -483,8 +483,8 @@ static const struct route {
     const char *path;
     enum method method;
 } api_routes[] = {
-    {"/healthz", M_GET},       {"/api/config", M_GET},   {"/api/me", M_GET},
-    {"/api/register", M_POST}, {"/api/login", M_POST},   {"/api/logout", M_POST},
+    {"/healthz", M_GET},       {"/api/config", M_GET}, {"/api/me", M_GET},
+    {"/api/register", M_POST}, {"/api/login", M_POST}, {"/api/logout", M_POST},
 };
 
 static void dispatch_post(app *a, struct http_req *r)
@@ -542,12 +542,9 @@ static int on_request(app *a, struct http_req *r)
     static const struct {
         enum lws_token_indexes token;
         enum method method;
-    } methods[] = {{WSI_TOKEN_GET_URI, M_GET},
-                   {WSI_TOKEN_POST_URI, M_POST},
-                   {WSI_TOKEN_HEAD_URI, M_HEAD},
-                   {WSI_TOKEN_PUT_URI, M_OTHER},
-                   {WSI_TOKEN_PATCH_URI, M_OTHER},
-                   {WSI_TOKEN_DELETE_URI, M_OTHER},
+    } methods[] = {{WSI_TOKEN_GET_URI, M_GET},      {WSI_TOKEN_POST_URI, M_POST},
+                   {WSI_TOKEN_HEAD_URI, M_HEAD},    {WSI_TOKEN_PUT_URI, M_OTHER},
+                   {WSI_TOKEN_PATCH_URI, M_OTHER},  {WSI_TOKEN_DELETE_URI, M_OTHER},
                    {WSI_TOKEN_OPTIONS_URI, M_OTHER}};
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (lws_hdr_total_length(r->wsi, methods[i].token) > 0) {

@@ -8,8 +8,8 @@ static raati_code absent(const char *key, int required, raati_error *err)
     return RAATI_OK;
 }
 
-raati_code jfield_string(json_t *obj, const char *key, int required, const char **out,
-                         size_t *len, raati_error *err)
+raati_code jfield_string(json_t *obj, const char *key, int required, const char **out, size_t *len,
+                         raati_error *err)
 {
     json_t *v = json_object_get(obj, key);
     *out = NULL;
@@ -23,8 +23,8 @@ raati_code jfield_string(json_t *obj, const char *key, int required, const char 
     return RAATI_OK;
 }
 
-raati_code jfield_int(json_t *obj, const char *key, int required, long long *out,
-                      int *present, raati_error *err)
+raati_code jfield_int(json_t *obj, const char *key, int required, long long *out, int *present,
+                      raati_error *err)
 {
     json_t *v = json_object_get(obj, key);
     if (present)
@@ -55,8 +55,7 @@ raati_code jfield_bool(json_t *obj, const char *key, int required, int *out, int
     return RAATI_OK;
 }
 
-raati_code jfield_array(json_t *obj, const char *key, int required, json_t **out,
-                        raati_error *err)
+raati_code jfield_array(json_t *obj, const char *key, int required, json_t **out, raati_error *err)
 {
     json_t *v = json_object_get(obj, key);
     *out = NULL;

@@ -9,16 +9,15 @@
 #include "error.h"
 
 /* *out is the string (borrowed from obj), or NULL when absent and optional. */
-raati_code jfield_string(json_t *obj, const char *key, int required, const char **out,
-                         size_t *len, raati_error *err);
+raati_code jfield_string(json_t *obj, const char *key, int required, const char **out, size_t *len,
+                         raati_error *err);
 /* *present says whether key was there; *out is untouched when it was not. */
-raati_code jfield_int(json_t *obj, const char *key, int required, long long *out,
-                      int *present, raati_error *err);
+raati_code jfield_int(json_t *obj, const char *key, int required, long long *out, int *present,
+                      raati_error *err);
 raati_code jfield_bool(json_t *obj, const char *key, int required, int *out, int *present,
                        raati_error *err);
 /* *out is the array (borrowed), or NULL when absent and optional. */
-raati_code jfield_array(json_t *obj, const char *key, int required, json_t **out,
-                        raati_error *err);
+raati_code jfield_array(json_t *obj, const char *key, int required, json_t **out, raati_error *err);
 
 /* {"code": ..., "message": ..., "field"?: ..., "retry_after"?: ...}; the
  * caller owns the result. */

@@ -14,21 +14,20 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "raati " RAATI_VERSION " - resident participation in health and social services\n"
-            "\n"
-            "Usage:\n"
-            "  raati serve [options]          run the server\n"
-            "  raati user add --db PATH --email E --name N --role ROLE\n"
-            "                                 create an account; the password is read from\n"
-            "                                 the terminal, or one line of standard input\n"
-            "  raati user role --db PATH --email E --role ROLE\n"
-            "                                 change an account's role\n"
-            "  raati --help | --version\n"
-            "\n"
-            "Roles: member, moderator, admin.\n"
-            "\n"
-            "Options of serve (each also an environment variable):\n");
+    fprintf(out, "raati " RAATI_VERSION " - resident participation in health and social services\n"
+                 "\n"
+                 "Usage:\n"
+                 "  raati serve [options]          run the server\n"
+                 "  raati user add --db PATH --email E --name N --role ROLE\n"
+                 "                                 create an account; the password is read from\n"
+                 "                                 the terminal, or one line of standard input\n"
+                 "  raati user role --db PATH --email E --role ROLE\n"
+                 "                                 change an account's role\n"
+                 "  raati --help | --version\n"
+                 "\n"
+                 "Roles: member, moderator, admin.\n"
+                 "\n"
+                 "Options of serve (each also an environment variable):\n");
     config_print_help(out);
 }
 

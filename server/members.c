@@ -102,8 +102,8 @@ static raati_code check_birth_year(long long year, raati_error *err)
                           "birth_year must be a year from %d to %d", now - 120, now);
     if (year > now - MEMBER_MINIMUM_AGE)
         return raati_fail(err, RAATI_E_TOO_YOUNG, "birth_year",
-                          "members must be at least %d: born in %d or earlier",
-                          MEMBER_MINIMUM_AGE, now - MEMBER_MINIMUM_AGE);
+                          "members must be at least %d: born in %d or earlier", MEMBER_MINIMUM_AGE,
+                          now - MEMBER_MINIMUM_AGE);
     return RAATI_OK;
 }
 
@@ -115,8 +115,8 @@ static raati_code check_municipality(const config *cfg, const char *id, raati_er
     return RAATI_OK;
 }
 
-static raati_code check_interests(const config *cfg, json_t *arr,
-                                  char out[CONFIG_MAX_ITEMS][32], int *count, raati_error *err)
+static raati_code check_interests(const config *cfg, json_t *arr, char out[CONFIG_MAX_ITEMS][32],
+                                  int *count, raati_error *err)
 {
     size_t i;
     json_t *v;
@@ -140,8 +140,7 @@ static raati_code check_language(const char *s, int *out, raati_error *err)
 {
     int lang = config_lang_parse(s);
     if (lang < 0)
-        return raati_fail(err, RAATI_E_INVALID_FIELD, "language",
-                          "language must be fi, sv or en");
+        return raati_fail(err, RAATI_E_INVALID_FIELD, "language", "language must be fi, sv or en");
     *out = lang;
     return RAATI_OK;
 }
@@ -239,9 +238,9 @@ static raati_code set_interests(db *d, int64_t id, char ids[][32], int count, ra
 raati_code member_create(db *d, const registration *r, const char *password_hash, int64_t *id,
                          raati_error *err)
 {
-    sqlite3_stmt *st = db_prepare(
-        d, "INSERT INTO member (email, display_name, password_hash, role, birth_year, "
-           "municipality, language) VALUES (?, ?, ?, 'member', ?, ?, ?)");
+    sqlite3_stmt *st =
+        db_prepare(d, "INSERT INTO member (email, display_name, password_hash, role, birth_year, "
+                      "municipality, language) VALUES (?, ?, ?, 'member', ?, ?, ?)");
     if (!st)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the member");
     sqlite3_bind_text(st, 1, r->email, -1, SQLITE_TRANSIENT);
@@ -293,9 +292,9 @@ raati_code member_add_staff(db *d, const char *email, const char *name, int role
 
 json_t *member_json(db *d, int64_t id)
 {
-    sqlite3_stmt *st = db_prepare(
-        d, "SELECT id, email, display_name, role, birth_year, municipality, language, "
-           "created_at FROM member WHERE id = ?");
+    sqlite3_stmt *st =
+        db_prepare(d, "SELECT id, email, display_name, role, birth_year, municipality, language, "
+                      "created_at FROM member WHERE id = ?");
     if (!st)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
@@ -309,7 +308,7 @@ json_t *member_json(db *d, int64_t id)
         (const char *)sqlite3_column_text(st, 2), "role", (const char *)sqlite3_column_text(st, 3),
         "birth_year",
         sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null()
-                                                   : json_integer(sqlite3_column_int(st, 4)),
+                                                  : json_integer(sqlite3_column_int(st, 4)),
         "municipality",
         sqlite3_column_type(st, 5) == SQLITE_NULL
             ? json_null()
@@ -326,8 +325,7 @@ json_t *member_json(db *d, int64_t id)
     if (st) {
         sqlite3_bind_int64(st, 1, id);
         while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(interests,
-                                  json_string((const char *)sqlite3_column_text(st, 0)));
+            json_array_append_new(interests, json_string((const char *)sqlite3_column_text(st, 0)));
         sqlite3_reset(st);
     }
     json_object_set_new(m, "interest_areas", interests);
@@ -363,8 +361,7 @@ raati_code member_update(db *d, const config *cfg, int64_t id, json_t *msg, raat
         (rc = jfield_string(msg, "municipality", 0, &municipality, NULL, err)) ||
         (municipality && (rc = check_municipality(cfg, municipality, err))) ||
         (rc = jfield_array(msg, "interest_areas", 0, &interests, err)) ||
-        (interests &&
-         (rc = check_interests(cfg, interests, interest_ids, &interest_count, err))) ||
+        (interests && (rc = check_interests(cfg, interests, interest_ids, &interest_count, err))) ||
         (rc = jfield_string(msg, "language", 0, &language, NULL, err)) ||
         (language && (rc = check_language(language, &lang, err))))
         return rc;

@@ -48,8 +48,8 @@ raati_code member_check_password(size_t len, const char *field, raati_error *err
 int member_email_taken(db *d, const char *email);
 /* Inserts the member, their interest areas and their consent. Call inside
  * a transaction; email_taken if the email was registered meanwhile. */
-raati_code member_create(db *d, const registration *r, const char *password_hash,
-                         int64_t *id, raati_error *err);
+raati_code member_create(db *d, const registration *r, const char *password_hash, int64_t *id,
+                         raati_error *err);
 /* A staff account (no resident details), for `raati user add`. */
 raati_code member_add_staff(db *d, const char *email, const char *name, int role,
                             const char *password_hash, int64_t *id, raati_error *err);

@@ -33,7 +33,10 @@ ratelimit *ratelimit_new(int limit, int window_secs)
     return rl;
 }
 
-void ratelimit_free(ratelimit *rl) { free(rl); }
+void ratelimit_free(ratelimit *rl)
+{
+    free(rl);
+}
 
 static uint64_t key_of(ratelimit *rl, const char *key)
 {

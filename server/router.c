@@ -47,11 +47,10 @@ int router_routes(const struct route_info **out)
     return ROUTE_COUNT;
 }
 
-void router_reply(struct conn *c, json_t *id, raati_code code, json_t *data,
-                  const raati_error *err)
+void router_reply(struct conn *c, json_t *id, raati_code code, json_t *data, const raati_error *err)
 {
-    json_t *reply = json_pack("{s:s, s:O, s:b}", "type", "reply", "re", id ? id : json_null(),
-                              "ok", code == RAATI_OK);
+    json_t *reply = json_pack("{s:s, s:O, s:b}", "type", "reply", "re", id ? id : json_null(), "ok",
+                              code == RAATI_OK);
     if (!reply)
         return;
     if (code == RAATI_OK) {
@@ -115,8 +114,7 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
         if (!strcmp(routes[i].info.type, type))
             route = &routes[i];
     if (!route) {
-        code = raati_fail(&err, RAATI_E_UNKNOWN_TYPE, "type", "unknown message type '%.40s'",
-                          type);
+        code = raati_fail(&err, RAATI_E_UNKNOWN_TYPE, "type", "unknown message type '%.40s'", type);
         goto fail;
     }
     if (c->role < route->info.min_role) {
@@ -136,8 +134,7 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
     return;
 
 fail:
-    log_debug("ws.error", "conn=%llu code=%s", (unsigned long long)c->id,
-              raati_code_name(code));
+    log_debug("ws.error", "conn=%llu code=%s", (unsigned long long)c->id, raati_code_name(code));
     router_reply(c, id, code, NULL, &err);
     json_decref(msg);
 }
@@ -213,8 +210,7 @@ static void pw_done(job *j, int cancelled, void *loop_ctx)
     } else if (p->hash_rc) {
         rc = raati_fail(&err, p->hash_rc, NULL, "the server is busy: try again shortly");
     } else if (db_begin(a->db) || member_set_password(a->db, p->member_id, p->new_hash) ||
-               session_delete_others(a->db, p->member_id, p->session_id) ||
-               db_commit(a->db)) {
+               session_delete_others(a->db, p->member_id, p->session_id) || db_commit(a->db)) {
         db_rollback(a->db);
         rc = raati_fail(&err, RAATI_E_INTERNAL, NULL, "could not save the password");
     } else {

@@ -211,8 +211,8 @@ static int writeable(struct conn *c)
     }
     if (c->close_status) {
         static const char reason[] = "closing";
-        lws_close_reason(c->wsi, (enum lws_close_status)c->close_status,
-                         (unsigned char *)reason, sizeof reason - 1);
+        lws_close_reason(c->wsi, (enum lws_close_status)c->close_status, (unsigned char *)reason,
+                         sizeof reason - 1);
         return -1;
     }
     return 0;

@@ -9,19 +9,19 @@
 
 static int check_failures;
 
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
-            check_failures++;                                                             \
-        }                                                                                 \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 #define CHECK_STR(a, b) CHECK((a) && (b) && !strcmp((a), (b)))
-#define RUN(fn)                                                                           \
-    do {                                                                                  \
-        int before = check_failures;                                                      \
-        fn();                                                                             \
-        printf("%s %s\n", check_failures == before ? "ok  " : "FAIL", #fn);               \
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        int before = check_failures;                                                               \
+        fn();                                                                                      \
+        printf("%s %s\n", check_failures == before ? "ok  " : "FAIL", #fn);                        \
     } while (0)
 #define CHECK_DONE() (printf("%d failed\n", check_failures), check_failures != 0)
 

@@ -28,8 +28,8 @@ static void sessions_store_only_a_hash(void)
     CHECK(found_session == session);
 
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(db_handle(d), "SELECT count(*) FROM session WHERE token_hash = ?", -1,
-                       &st, NULL);
+    sqlite3_prepare_v2(db_handle(d), "SELECT count(*) FROM session WHERE token_hash = ?", -1, &st,
+                       NULL);
     sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
     sqlite3_step(st);
     CHECK(sqlite3_column_int(st, 0) == 0);

@@ -14,7 +14,10 @@ struct counting {
     int *cancelled;
 };
 
-static void run_slow(job *j) { usleep(2000); }
+static void run_slow(job *j)
+{
+    usleep(2000);
+}
 static void on_done(job *j, int cancelled, void *ctx)
 {
     struct counting *c = (struct counting *)j;

@@ -11,8 +11,8 @@ static config cfg;
 static json_t *valid_body(void)
 {
     return json_pack("{s:s, s:s, s:s, s:i, s:s, s:[s], s:b, s:s}", "email", " Maija@Example.FI ",
-                     "display_name", "  Maija  ", "password", "pitkä salasana", "birth_year",
-                     1980, "municipality", "hyvinkaa", "interest_areas", "digipalvelut",
+                     "display_name", "  Maija  ", "password", "pitkä salasana", "birth_year", 1980,
+                     "municipality", "hyvinkaa", "interest_areas", "digipalvelut",
                      "privacy_consent", 1, "privacy_notice_version", "2026-1");
 }
 
