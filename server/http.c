@@ -227,9 +227,13 @@ static void login_done(job *j, int cancelled, void *loop_ctx)
 {
     struct login_job *l = (struct login_job *)j;
     app *a = l->a;
-    struct http_req *r = cancelled ? NULL : claim(a, l->req_id);
+    struct http_req *r = claim(a, l->req_id);
     if (!r)
         goto out;
+    if (cancelled) {
+        fail(r, RAATI_E_BUSY, NULL, "the server is shutting down: try again shortly");
+        goto out;
+    }
     if (!l->ok) {
         ratelimit_hit(a->login_account, l->email, time(NULL));
         log_info("member.signin_failed", "known=%d", l->member_id != 0);
@@ -323,12 +327,16 @@ static void register_done(job *j, int cancelled, void *loop_ctx)
 {
     struct register_job *g = (struct register_job *)j;
     app *a = g->a;
-    struct http_req *r = cancelled ? NULL : claim(a, g->req_id);
+    struct http_req *r = claim(a, g->req_id);
     raati_error err = {0};
     int64_t id = 0;
     char token[AUTH_TOKEN_CHARS + 1];
     if (!r)
         goto out;
+    if (cancelled) {
+        fail(r, RAATI_E_BUSY, NULL, "the server is shutting down: try again shortly");
+        goto out;
+    }
     if (g->rc) {
         fail(r, g->rc, NULL, "the server is busy: try again shortly");
         goto out;

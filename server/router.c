@@ -197,13 +197,15 @@ static void pw_done(job *j, int cancelled, void *loop_ctx)
 {
     struct pw_job *p = (struct pw_job *)j;
     app *a = p->a;
-    struct conn *c = cancelled ? NULL : ws_find(a, p->conn_id);
+    struct conn *c = ws_find(a, p->conn_id);
     raati_error err = {0};
     raati_code rc = RAATI_OK;
     /* A requester who left before the answer changes nothing. */
     if (!c || c->session_id != p->session_id)
         goto out;
-    if (!p->verified) {
+    if (cancelled) {
+        rc = raati_fail(&err, RAATI_E_BUSY, NULL, "the server is shutting down");
+    } else if (!p->verified) {
         ratelimit_hit(a->login_account, p->email, time(NULL));
         rc = raati_fail(&err, RAATI_E_WRONG_PASSWORD, "current_password",
                         "the current password is wrong");
