@@ -166,6 +166,8 @@ int app_serve(const config *cfg)
         .origin = web_root,
         .def = "index.html",
         .origin_protocol = LWSMPRO_FILE,
+        /* A missing file goes to http.c as LWS_CALLBACK_HTTP: a 404 page. */
+        .protocol = "http",
         .extra_mimetypes = mimes,
         /* Revalidated with the ETag after a minute. */
         .cache_max_age = 60,

@@ -34,7 +34,8 @@ struct http_req {
     char cookie[192];
     int retry_after;
     const char *allow;
-    int close_after; /* unread request body: close rather than keep alive */
+    int close_after;          /* unread request body: close rather than keep alive */
+    const char *content_type; /* NULL: JSON */
 };
 
 static int responding;
@@ -111,8 +112,8 @@ static int write_response(struct http_req *r)
     start = p = buf + LWS_PRE;
     end = buf + cap - 1;
     char num[16];
-    int bad = lws_add_http_common_headers(r->wsi, r->status, "application/json; charset=utf-8",
-                                          r->resp_len, &p, end) ||
+    const char *type = r->content_type ? r->content_type : "application/json; charset=utf-8";
+    int bad = lws_add_http_common_headers(r->wsi, r->status, type, r->resp_len, &p, end) ||
               lws_add_http_header_by_name(r->wsi, (const unsigned char *)"cache-control:",
                                           (const unsigned char *)"no-store", 8, &p, end);
     if (!bad && r->cookie[0])
@@ -137,8 +138,10 @@ static int write_response(struct http_req *r)
         free(buf);
         return -1;
     }
-    memcpy(p, r->resp, r->resp_len);
-    p += r->resp_len;
+    if (r->method != M_HEAD) {
+        memcpy(p, r->resp, r->resp_len);
+        p += r->resp_len;
+    }
     /* HTTP/1 only: headers and body go out in one write. */
     int n = lws_write(r->wsi, start, p - start, LWS_WRITE_HTTP_FINAL);
     free(buf);
@@ -500,7 +503,8 @@ static void dispatch_post(app *a, struct http_req *r)
     json_t *body = NULL;
     if (r->body_len || strcmp(r->path, "/api/logout")) {
         json_error_t jerr;
-        body = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        body = json_loadb(r->body ? r->body : "", r->body_len,
+                          JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
         if (!body)
             return fail(r, RAATI_E_BAD_JSON, NULL, "the body is not valid JSON");
         if (!json_is_object(body)) {
@@ -533,15 +537,34 @@ static void client_address(app *a, struct http_req *r)
     lws_get_peer_simple(r->wsi, r->addr, sizeof r->addr);
 }
 
-static int origin_allowed(app *a, struct lws *wsi)
+int http_origin_allowed(app *a, struct lws *wsi, int allow_missing)
 {
     char origin[256];
     if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
-        return 1; /* not a browser's cross-site request */
+        return allow_missing;
     for (int i = 0; i < a->cfg.origin_count; i++)
         if (!strcasecmp(origin, a->cfg.origins[i]))
             return 1;
     return 0;
+}
+
+/* A page for a person who followed a wrong link: the static mount sends
+ * requests for files that do not exist here. */
+static void not_found_page(struct http_req *r)
+{
+    static const char page[] =
+        "<!doctype html>\n<html lang=\"fi\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>Sivua ei löytynyt – Raati</title>"
+        "<link rel=\"stylesheet\" href=\"/css/raati.css\"></head>"
+        "<body><main id=\"main\" class=\"container\">"
+        "<h1>Sivua ei löytynyt</h1>"
+        "<p>Osoitteessa ei ole sivua. <a href=\"/\">Siirry etusivulle</a>.</p>"
+        "<p lang=\"sv\">Sidan hittades inte. <a href=\"/\">Till startsidan</a>.</p>"
+        "<p lang=\"en\">Page not found. <a href=\"/\">Go to the front page</a>.</p>"
+        "</main></body></html>\n";
+    r->content_type = "text/html; charset=utf-8";
+    respond(r, 404, strdup(page));
 }
 
 /* LWS_CALLBACK_HTTP: a new request's headers are in. */
@@ -574,6 +597,9 @@ static int on_request(app *a, struct http_req *r)
             else
                 r->allow = api_routes[i].method == M_GET ? "GET" : "POST";
         }
+    if (!path_known && strncmp(r->path, "/api/", 5) && strcmp(r->path, "/api") &&
+        (r->method == M_GET || r->method == M_HEAD))
+        return not_found_page(r), 0;
     if (!path_known)
         return fail(r, RAATI_E_NOT_FOUND, NULL, "no such route"), 0;
     if (!route)
@@ -595,7 +621,8 @@ static int on_request(app *a, struct http_req *r)
         return fail(r, RAATI_E_UNSUPPORTED_MEDIA_TYPE, NULL,
                     "send the body as Content-Type: application/json"),
                0;
-    if (!origin_allowed(a, r->wsi))
+    /* No Origin: not a browser's cross-site request. */
+    if (!http_origin_allowed(a, r->wsi, 1))
         return fail(r, RAATI_E_BAD_ORIGIN, NULL, "requests must come from this site"), 0;
     long long length = 0;
     if (lws_hdr_copy(r->wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
@@ -605,6 +632,37 @@ static int on_request(app *a, struct http_req *r)
     if (length <= 0)
         dispatch_post(a, r); /* no body will come */
     return 0;
+}
+
+int http_confirm_upgrade(app *a, struct lws *wsi)
+{
+    raati_error err = {0};
+    char path[128];
+    if (a->stopping)
+        raati_fail(&err, RAATI_E_BUSY, NULL, "the server is shutting down");
+    else if (lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_GET_URI) <= 0 || strcmp(path, "/ws"))
+        raati_fail(&err, RAATI_E_NOT_FOUND, NULL, "WebSocket connections go to /ws");
+    else if (!http_origin_allowed(a, wsi, 0))
+        raati_fail(&err, RAATI_E_BAD_ORIGIN, NULL, "connections must come from this site");
+    else
+        return 0;
+    log_info("ws.refused", "code=%s", raati_code_name(err.code));
+    char *body = jerror_body(&err);
+    size_t len = body ? strlen(body) : 0;
+    unsigned char buf[LWS_PRE + 3072], *start = buf + LWS_PRE, *p = start,
+                                       *end = buf + sizeof buf - 1;
+    if (body &&
+        !lws_add_http_common_headers(wsi, raati_code_http_status(err.code),
+                                     "application/json; charset=utf-8", len, &p, end) &&
+        !lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
+                                     (const unsigned char *)"close", 5, &p, end) &&
+        !lws_finalize_http_header(wsi, &p, end) && (size_t)(end - p) > len) {
+        memcpy(p, body, len);
+        p += len;
+        lws_write(wsi, start, p - start, LWS_WRITE_HTTP_FINAL);
+    }
+    free(body);
+    return -1; /* hang up */
 }
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -650,6 +708,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             r->wsi = NULL;
         }
         return 0;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return http_confirm_upgrade(a, wsi);
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         if (a && a->jobs)
             jobs_drain(a->jobs, a);

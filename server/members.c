@@ -68,8 +68,17 @@ raati_code member_check_password(size_t len, const char *field, raati_error *err
     return RAATI_OK;
 }
 
+/* 1 for characters a name may not hold: C0 and C1 controls, and the bidi
+ * embedding, override and isolate controls that can make a name display
+ * as something else. */
+static int forbidden_in_name(unsigned cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Trims the name into out and checks it: 1-60 characters, none of them
- * control characters. jansson has already checked the UTF-8. */
+ * forbidden_in_name(). jansson has already checked the UTF-8. */
 static raati_code check_display_name(const char *in, char out[256], raati_error *err)
 {
     while (*in == ' ')
@@ -78,13 +87,17 @@ static raati_code check_display_name(const char *in, char out[256], raati_error 
     while (len && in[len - 1] == ' ')
         len--;
     size_t chars = 0;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)in[i];
-        if (c < 0x20 || c == 0x7f)
+        int n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        unsigned cp = n == 1 ? c : c & (0x3f >> (n - 1));
+        for (int k = 1; k < n && i + k < len; k++)
+            cp = cp << 6 | ((unsigned char)in[i + k] & 0x3f);
+        if (forbidden_in_name(cp))
             return raati_fail(err, RAATI_E_INVALID_FIELD, "display_name",
                               "display_name may not contain control characters");
-        if ((c & 0xc0) != 0x80)
-            chars++;
+        chars++;
+        i += n;
     }
     if (chars == 0 || chars > MEMBER_NAME_MAX_CHARS || len > 255)
         return raati_fail(err, RAATI_E_INVALID_FIELD, "display_name",

@@ -87,7 +87,7 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
         goto fail;
     }
     json_error_t jerr;
-    msg = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    msg = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!msg) {
         code = raati_fail(&err, RAATI_E_BAD_JSON, NULL, "not valid JSON: %s (at byte %d)",
                           jerr.text, jerr.position);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "http.h"
 #include "log.h"
 #include "members.h"
 #include "router.h"
@@ -118,24 +119,14 @@ int ws_queued(app *a)
 }
 
 /* Refuses the upgrade (non-zero) unless the path is /ws and the Origin is
- * ours; reads the session cookie into c. */
+ * ours (http.c has already answered such requests with an error; this is
+ * the second layer); reads the session cookie into c. */
 static int filter(app *a, struct lws *wsi, struct conn *c)
 {
     char buf[512];
-    if (a->stopping)
+    if (a->stopping || lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_GET_URI) <= 0 ||
+        strcmp(buf, "/ws") || !http_origin_allowed(a, wsi, 0))
         return 1;
-    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_GET_URI) <= 0 || strcmp(buf, "/ws")) {
-        log_info("ws.refused", "reason=path");
-        return 1;
-    }
-    int origin_ok = 0;
-    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_ORIGIN) > 0)
-        for (int i = 0; i < a->cfg.origin_count; i++)
-            origin_ok |= !strcasecmp(buf, a->cfg.origins[i]);
-    if (!origin_ok) {
-        log_info("ws.refused", "reason=origin");
-        return 1;
-    }
     size_t max = sizeof buf;
     if (!lws_http_cookie_get(wsi, "raati_session", buf, &max)) {
         buf[max < sizeof buf ? max : sizeof buf - 1] = '\0';
@@ -149,9 +140,23 @@ static int filter(app *a, struct lws *wsi, struct conn *c)
 }
 
 /* Appends a chunk to the message being reassembled; hands a complete one
- * to the router. -1 closes the connection. */
+ * to the router. -1 closes the connection at once. */
 static int receive(app *a, struct conn *c, const void *in, size_t len)
 {
+    if (c->close_status)
+        return 0; /* closing: nothing more is handled */
+    int last = lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi);
+    if (c->rx_dropping) {
+        /* An oversized message is read to its end and dropped, then closed
+         * with 1009: closing with its bytes unread would make the kernel
+         * reset the connection, and the client might never see the 1009. */
+        c->rx_discarded += len;
+        if (c->rx_discarded > WS_DISCARD_MAX)
+            return -1;
+        if (last)
+            start_close(c, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
+        return 0;
+    }
     if (!c->rx_len) /* the first chunk of a message */
         c->rx_binary = lws_frame_is_binary(c->wsi);
     size_t remaining = lws_remaining_packet_payload(c->wsi);
@@ -159,10 +164,12 @@ static int receive(app *a, struct conn *c, const void *in, size_t len)
     if (need > (size_t)a->cfg.max_message) {
         log_info("ws.too_large", "conn=%llu bytes=%zu max=%d", (unsigned long long)c->id, need,
                  a->cfg.max_message);
-        static const char reason[] = "message too large";
-        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)reason,
-                         sizeof reason - 1);
-        return -1;
+        c->rx_dropping = 1;
+        c->rx_discarded = c->rx_len + len;
+        c->rx_len = 0;
+        if (last)
+            start_close(c, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
+        return 0;
     }
     if (need + 1 > c->rx_cap) {
         size_t cap = c->rx_cap ? c->rx_cap : 1024;
@@ -176,7 +183,7 @@ static int receive(app *a, struct conn *c, const void *in, size_t len)
     }
     memcpy(c->rx + c->rx_len, in, len);
     c->rx_len += len;
-    if (!lws_is_final_fragment(c->wsi) || remaining)
+    if (!last)
         return 0;
 
     router_handle(a, c, c->rx, c->rx_len, c->rx_binary);
@@ -210,9 +217,12 @@ static int writeable(struct conn *c)
         return 0;
     }
     if (c->close_status) {
-        static const char reason[] = "closing";
+        const char *reason = c->close_status == LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
+                                 ? "message too large"
+                             : c->close_status == WS_CLOSE_SESSION_ENDED ? "session ended"
+                                                                         : "going away";
         lws_close_reason(c->wsi, (enum lws_close_status)c->close_status, (unsigned char *)reason,
-                         sizeof reason - 1);
+                         strlen(reason));
         return -1;
     }
     return 0;
@@ -265,8 +275,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c->wsi)
             closed(a, c);
         return 0;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        /* New connections are bound to this, the vhost's default protocol,
+         * until a mount binds them elsewhere: upgrades are confirmed here. */
+        return http_confirm_upgrade(a, wsi);
     default:
-        return 0;
+        /* Static files are served on this protocol too: lws's defaults
+         * complete each transaction so kept-alive connections go on. */
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
 }
 

@@ -18,6 +18,9 @@
 /* Close status sent when a connection's session ends (sign-out elsewhere,
  * password change). */
 #define WS_CLOSE_SESSION_ENDED 4001
+/* How much of an oversized message is read and dropped before closing with
+ * 1009; a sender that goes on past this is cut off without a close frame. */
+#define WS_DISCARD_MAX (16u << 20)
 
 struct frame;
 struct out;
@@ -34,6 +37,8 @@ struct conn {
     unsigned char *rx; /* message being reassembled */
     size_t rx_len, rx_cap;
     int rx_binary;
+    int rx_dropping;     /* reading an oversized message to its end */
+    size_t rx_discarded; /* bytes of it read and dropped */
 
     struct out *out_head, *out_tail;
     int out_frames;

@@ -57,6 +57,17 @@ static void each_rule_names_its_field(void)
         {"email", json_integer(5), RAATI_E_INVALID_FIELD},
         {"display_name", json_string("   "), RAATI_E_INVALID_FIELD},
         {"display_name", json_string("a\nb"), RAATI_E_INVALID_FIELD},
+        {"display_name",
+         json_string("a\xc2\x85"
+                     "b"),
+         RAATI_E_INVALID_FIELD},
+        {"display_name",
+         json_string("evil\xe2\x80\xae"
+                     "txt.exe"),
+         RAATI_E_INVALID_FIELD},
+        {"display_name",
+         json_string("1234567890123456789012345678901234567890123456789012345678901"),
+         RAATI_E_INVALID_FIELD},
         {"password", json_string("short"), RAATI_E_INVALID_FIELD},
         {"birth_year", json_string("1980"), RAATI_E_INVALID_FIELD},
         {"birth_year", json_integer(year - 14), RAATI_E_TOO_YOUNG},
@@ -81,6 +92,15 @@ static void each_rule_names_its_field(void)
         CHECK(rc == cases[i].code);
         CHECK_STR(err.field, cases[i].key);
     }
+}
+
+static void names_count_characters_not_bytes(void)
+{
+    raati_error err = {0};
+    /* 60 characters, 120 bytes. */
+    CHECK(parse_with("display_name",
+                     json_string("ääääääääääääääääääääääääääääääääääääääääääääääääääääääääääää"),
+                     &err) == RAATI_OK);
 }
 
 static void age_fifteen_this_year_may_join(void)
@@ -169,6 +189,7 @@ int main(void)
     config_defaults(&cfg);
     RUN(registration_is_normalized);
     RUN(each_rule_names_its_field);
+    RUN(names_count_characters_not_bytes);
     RUN(age_fifteen_this_year_may_join);
     RUN(create_and_read_back);
     RUN(update_is_all_or_nothing);
