@@ -35,6 +35,8 @@ run: build
 
 test-deps: deps
 	$(call apt_ensure,$(TEST_PACKAGES) $(if $(shell command -v node),,nodejs npm))
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
+	  { echo "make test needs Node.js 20 or newer (found $$(node --version)): install a newer nodejs package"; exit 1; }
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	  npm ci --no-audit --no-fund; \
 	fi

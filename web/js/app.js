@@ -1,0 +1,269 @@
+// Raati web client: start-up, hash routing, the header and footer, and the
+// signed-in state shared by the views.
+//
+// A view is { title, needsMember?, render(ctx) -> Node | Node[] }. ctx gives
+// it the config, the member, a state object that lives while the route is
+// shown (kept across re-renders, e.g. a language change), and the actions
+// below.
+import { h, snapshotForms, restoreForms } from './dom.js';
+import {
+    t, setLanguage, language, storedLanguage, rememberLanguage, localName,
+    translateStatic, LANGUAGES,
+} from './i18n.js';
+import { api } from './api.js';
+import { Socket } from './ws.js';
+import front from './views/front.js';
+import register from './views/register.js';
+import login from './views/login.js';
+import profile from './views/profile.js';
+import privacy from './views/privacy.js';
+import notFound from './views/notfound.js';
+
+const ROUTES = { '/': front, '/register': register, '/login': login, '/profile': profile, '/privacy': privacy };
+const ANONYMOUS_ONLY = new Set(['/register', '/login']);
+
+const app = {
+    config: null,
+    member: null,
+    path: null,
+    state: {},
+    flash: null, // { key, params }: a message shown once on the next screen
+    ws: null,
+    signingOut: false,
+};
+
+const main = document.getElementById('main');
+const live = document.getElementById('live-status');
+
+function currentPath() {
+    const hash = window.location.hash;
+    if (!hash.startsWith('#/')) return '/';
+    return hash.slice(1).split('?')[0] || '/';
+}
+
+// Announces text in the polite live region. Clearing first and writing a
+// moment later makes screen readers speak a message equal to the last one.
+let announceTimer = null;
+function announce(text) {
+    clearTimeout(announceTimer);
+    live.textContent = '';
+    announceTimer = setTimeout(() => {
+        live.textContent = text;
+    }, 150);
+}
+
+function navigate(path, { flash = null, replace = false } = {}) {
+    app.flash = flash;
+    const hash = `#${path}`;
+    if (window.location.hash === hash || (hash === '#/' && !window.location.hash.startsWith('#/'))) {
+        if (replace) window.history.replaceState(null, '', hash);
+        showRoute({ focus: true });
+    } else if (replace) {
+        window.location.replace(hash);
+    } else {
+        window.location.hash = hash;
+    }
+}
+
+const ctx = {
+    get config() { return app.config; },
+    get member() { return app.member; },
+    get state() { return app.state; },
+    get ws() { return app.ws; },
+    announce,
+    navigate,
+    rerender,
+    changeLanguage,
+    async reloadConfig() {
+        const res = await api.config();
+        if (res.ok) app.config = res;
+    },
+    updateMember(member) {
+        app.member = member;
+        renderChrome();
+    },
+    // After a successful sign-in or registration (member from the reply).
+    signedIn(member, { flash, params } = {}) {
+        app.member = member;
+        app.ws.reconnect(); // the session cookie is read at upgrade
+        syncLanguage();
+        renderChrome();
+        navigate('/profile', { flash: flash && { key: flash, params } });
+    },
+    async signOut() {
+        // The server closes this member's sockets as it signs out; the
+        // anonymous hello that follows is expected, not a lost session.
+        app.signingOut = true;
+        try {
+            await api.logout();
+        } finally {
+            app.signingOut = false;
+        }
+        app.member = null;
+        app.ws.reconnect();
+        renderChrome();
+        navigate('/', { flash: { key: 'signout.done' } });
+    },
+    sessionEnded() {
+        app.member = null;
+        const view = ROUTES[currentPath()];
+        if (view?.needsMember) {
+            navigate('/login', { flash: { key: 'login.session_ended' } });
+        } else {
+            showRoute({ focus: false, keepState: true });
+            announce(t('login.session_ended'));
+        }
+    },
+};
+
+// A member's saved language and this browser's choice: an explicit choice in
+// this browser wins and is saved to the profile; otherwise the profile's
+// language is used.
+async function syncLanguage() {
+    const member = app.member;
+    if (!member) return;
+    const chosen = storedLanguage();
+    if (chosen && member.language !== chosen) {
+        const res = await app.ws.request('profile.update', { language: chosen });
+        if (res.ok) app.member = res.member;
+    } else if (!chosen && member.language && member.language !== language()) {
+        await changeLanguage(member.language, { save: false, remember: false, quiet: true });
+    }
+}
+
+async function changeLanguage(lang, { save = true, remember = true, quiet = false } = {}) {
+    if (remember) rememberLanguage(lang);
+    if (lang !== language()) {
+        await setLanguage(lang);
+        rerender();
+        if (!quiet) announce(t('lang.changed'));
+    }
+    if (save && app.member && app.member.language !== lang) {
+        const res = await app.ws.request('profile.update', { language: lang });
+        if (res.ok) app.member = res.member;
+    }
+}
+
+// Re-renders everything in the current language, keeping what was typed
+// and the keyboard focus where it was.
+function rerender() {
+    const focusedId = document.activeElement?.id;
+    const focusedLang = document.activeElement?.dataset?.lang;
+    const values = snapshotForms(main);
+    renderChrome();
+    showRoute({ focus: false, keepState: true });
+    restoreForms(main, values);
+    if (focusedLang) document.querySelector(`[data-lang="${focusedLang}"]`)?.focus();
+    else if (focusedId) document.getElementById(focusedId)?.focus();
+}
+
+function renderChrome() {
+    translateStatic(document);
+    document.getElementById('brand-region').textContent = app.config ? localName(app.config.region) : '';
+
+    const switcher = document.getElementById('lang-switch');
+    switcher.replaceChildren(...LANGUAGES.map((lang) => h('button', {
+        type: 'button', class: 'lang-switch__button', lang, 'data-lang': lang,
+        'aria-pressed': String(lang === language()),
+        onclick: () => changeLanguage(lang),
+    }, t(`lang.name.${lang}`))));
+
+    const path = currentPath();
+    const link = (to, key) => h('li', null, h('a', {
+        href: `#${to}`, class: 'site-nav__link', 'aria-current': path === to ? 'page' : null,
+    }, t(key)));
+    const items = app.member
+        ? [link('/', 'nav.home'), link('/profile', 'nav.profile'),
+            h('li', null, h('button', { type: 'button', class: 'site-nav__link site-nav__button', onclick: () => ctx.signOut() }, t('nav.signout')))]
+        : [link('/', 'nav.home'), link('/register', 'nav.register'), link('/login', 'nav.login')];
+    document.getElementById('site-nav').replaceChildren(h('ul', { class: 'site-nav__list' }, items));
+
+    const footer = document.getElementById('site-footer');
+    footer.replaceChildren(
+        h('p', null, h('strong', null, 'Raati'), ' · ', t('footer.tagline')),
+        app.config && h('p', null, t('footer.maintainer', { region: localName(app.config.region) })),
+        h('p', null, h('a', { href: '#/privacy' }, t('privacy.title'))));
+}
+
+function showRoute({ focus, keepState = false } = {}) {
+    if (!app.config) return;
+    const path = currentPath();
+    if (path !== app.path || !keepState) app.state = {};
+    app.path = path;
+    const view = ROUTES[path] ?? notFound;
+    if (view.needsMember && !app.member) {
+        navigate('/login', { flash: { key: 'login.needed' }, replace: true });
+        return;
+    }
+    if (ANONYMOUS_ONLY.has(path) && app.member) {
+        navigate('/profile', { replace: true });
+        return;
+    }
+    const flash = app.flash;
+    if (!keepState) app.flash = null;
+    else app.flash = flash; // a language change keeps the message on screen
+    const nodes = [view.render(ctx)].flat();
+    if (flash) {
+        nodes.splice(1, 0, h('div', { class: 'flash' }, h('p', null, t(flash.key, flash.params))));
+    }
+    main.replaceChildren(...nodes);
+    document.title = `${t(view.title)} – Raati`;
+    renderChrome();
+    if (focus) {
+        main.querySelector('h1')?.focus();
+        window.scrollTo(0, 0);
+        if (flash) announce(t(flash.key, flash.params));
+    }
+}
+
+// Skip link: move focus to the content without touching the route.
+document.querySelector('.skip-link').addEventListener('click', (ev) => {
+    ev.preventDefault();
+    (main.querySelector('h1') ?? main).focus();
+});
+
+window.addEventListener('hashchange', () => {
+    if (window.location.hash.startsWith('#/') || window.location.hash === '') showRoute({ focus: true });
+});
+
+function showStartError() {
+    main.replaceChildren(
+        h('h1', { tabindex: '-1' }, t('start_error.title')),
+        h('p', null, t('start_error.text')),
+        h('p', null, h('button', { type: 'button', class: 'button', onclick: () => window.location.reload() }, t('start_error.retry'))));
+    document.title = `${t('start_error.title')} – Raati`;
+}
+
+async function start() {
+    await setLanguage(storedLanguage() ?? 'fi');
+    const [config, me] = await Promise.all([api.config(), api.me()]);
+    renderChrome();
+    if (!config.ok) {
+        showStartError();
+        return;
+    }
+    app.config = config;
+    app.member = me.ok ? me.member : null;
+
+    app.ws = new Socket();
+    app.ws.on('hello', (hello) => {
+        const was = app.member;
+        if (!hello.member && was && !app.signingOut) {
+            // The session ended elsewhere (signed out, password changed).
+            ctx.sessionEnded();
+        } else if (hello.member) {
+            app.member = hello.member;
+            if (!was) showRoute({ focus: false, keepState: true });
+            else renderChrome();
+        }
+    });
+    app.ws.connect();
+
+    if (app.member && !storedLanguage() && app.member.language !== language()) {
+        await setLanguage(app.member.language);
+    }
+    showRoute({ focus: false });
+    if (app.member) syncLanguage();
+}
+
+start();
