@@ -28,6 +28,9 @@ static void wake_loop(void *arg)
     lws_cancel_service(a->ctx);
 }
 
+/* Guards a->ctx between the signal thread and the teardown. */
+static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* SIGINT and SIGTERM are blocked in every thread; this one waits for them,
  * so the loop is woken the same way whichever thread the kernel picks. */
 static void *signal_thread(void *arg)
@@ -47,7 +50,10 @@ static void *signal_thread(void *arg)
         }
         log_info("server.stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
         a->stop_requested = 1;
-        lws_cancel_service(a->ctx);
+        pthread_mutex_lock(&ctx_lock);
+        if (a->ctx)
+            lws_cancel_service(a->ctx);
+        pthread_mutex_unlock(&ctx_lock);
     }
     return NULL;
 }
@@ -115,6 +121,8 @@ int app_serve(const config *cfg)
     }
     if (a->cfg.demo && demo_seed(a->db, &a->cfg))
         goto out;
+    if (a->cfg.demo && !a->cfg.contact_email[0])
+        snprintf(a->cfg.contact_email, sizeof a->cfg.contact_email, "%s", DEMO_CONTACT_EMAIL);
     a->login_account = ratelimit_new(a->cfg.login_limit_account, 15 * 60);
     a->login_address = ratelimit_new(a->cfg.login_limit_address, 5 * 60);
     a->register_address = ratelimit_new(a->cfg.register_limit_address, 60 * 60);
@@ -252,8 +260,12 @@ int app_serve(const config *cfg)
 
 out:
     jobs_stop(a->jobs, a);
-    if (a->ctx)
-        lws_context_destroy(a->ctx);
+    pthread_mutex_lock(&ctx_lock);
+    struct lws_context *ctx = a->ctx;
+    a->ctx = NULL;
+    pthread_mutex_unlock(&ctx_lock);
+    if (ctx)
+        lws_context_destroy(ctx);
     db_close(a->db);
     ratelimit_free(a->login_account);
     ratelimit_free(a->login_address);

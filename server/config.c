@@ -47,12 +47,14 @@ static const struct opt {
      "ikaihmiset=ikäihmisten palvelut/...;...", "interest areas, id=fi/sv/en;..."},
     {"privacy-version", "RAATI_PRIVACY_VERSION", OPT_STR, F(privacy_version), 0, 0, "2026-1",
      "version of the privacy notice members consent to"},
+    {"contact-email", "RAATI_CONTACT_EMAIL", OPT_STR, F(contact_email), 0, 0, "none",
+     "where members write for help: a forgotten password, their data"},
     {"login-limit-account", "RAATI_LOGIN_LIMIT_ACCOUNT", OPT_INT, F(login_limit_account), 1,
      1000000, "5", "failed sign-ins per account per 15 minutes"},
     {"login-limit-address", "RAATI_LOGIN_LIMIT_ADDRESS", OPT_INT, F(login_limit_address), 1,
      1000000, "30", "sign-in attempts per client address per 5 minutes"},
     {"register-limit-address", "RAATI_REGISTER_LIMIT_ADDRESS", OPT_INT, F(register_limit_address),
-     1, 1000000, "10", "registrations per client address per hour"},
+     1, 1000000, "50", "registrations per client address per hour"},
     {"ping-interval", "RAATI_PING_INTERVAL", OPT_INT, F(ping_interval), 1, 3600, "60",
      "seconds a WebSocket may idle before a ping; no pong in 10 s closes it"},
     {"workers", "RAATI_WORKERS", OPT_INT, F(workers), 1, 64, "cores",
@@ -183,7 +185,7 @@ void config_defaults(config *cfg)
     strcpy(cfg->privacy_version, "2026-1");
     cfg->login_limit_account = 5;
     cfg->login_limit_address = 30;
-    cfg->register_limit_address = 10;
+    cfg->register_limit_address = 50;
     cfg->ping_interval = 60;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->workers = cores > 0 ? (int)cores : 1;

@@ -36,6 +36,7 @@ typedef struct {
     config_items municipalities;
     config_items interest_areas;
     char privacy_version[32];
+    char contact_email[256];
     int login_limit_account;
     int login_limit_address;
     int register_limit_address;

@@ -8,6 +8,9 @@
 #include "config.h"
 #include "db.h"
 
+/* The demo's contact address, when RAATI_CONTACT_EMAIL is not set. */
+#define DEMO_CONTACT_EMAIL "asukaskehittajat@raati.example"
+
 /* Seeds the demo unless it was seeded before or the database already has
  * members. Hashes a few passwords: call before the loop starts. -1 on a
  * database error (logged). */

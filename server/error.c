@@ -25,6 +25,7 @@ static const struct {
     [RAATI_E_METHOD_NOT_ALLOWED] = {"method_not_allowed", 405},
     [RAATI_E_EMAIL_TAKEN] = {"email_taken", 409},
     [RAATI_E_TOO_LARGE] = {"too_large", 413},
+    [RAATI_E_LENGTH_REQUIRED] = {"length_required", 411},
     [RAATI_E_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415},
     [RAATI_E_RATE_LIMITED] = {"rate_limited", 429},
     [RAATI_E_INTERNAL] = {"internal", 500},

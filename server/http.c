@@ -26,7 +26,8 @@ struct http_req {
     char addr[64];
     char *body;
     size_t body_len;
-    int answered; /* a response is queued or written */
+    int body_done; /* the whole body is in */
+    int answered;  /* a response is queued or written */
 
     int status;
     char *resp; /* JSON body */
@@ -46,6 +47,8 @@ int http_responding(app *a)
 
 static void reset(struct http_req *r)
 {
+    if (r->body) /* may hold a password */
+        sodium_memzero(r->body, r->body_len);
     free(r->body);
     free(r->resp);
     struct lws *wsi = r->wsi;
@@ -72,9 +75,9 @@ static void respond_error(struct http_req *r, const raati_error *err)
 {
     if (err->code == RAATI_E_RATE_LIMITED)
         r->retry_after = err->retry_after;
-    if (err->code == RAATI_E_METHOD_NOT_ALLOWED || err->code == RAATI_E_UNSUPPORTED_MEDIA_TYPE ||
-        err->code == RAATI_E_TOO_LARGE || err->code == RAATI_E_BAD_ORIGIN)
-        r->close_after = r->method == M_POST;
+    /* Refused before its body was read: the rest of the body would be
+     * taken for the next request, so the connection closes instead. */
+    r->close_after = r->method == M_POST && !r->body_done;
     respond(r, raati_code_http_status(err->code), jerror_body(err));
 }
 
@@ -187,6 +190,11 @@ static struct http_req *claim(app *a, uint64_t id)
 
 static int submit(app *a, struct http_req *r, job *j)
 {
+    /* A body completed during shutdown finds the pool already stopped. */
+    if (a->stopping || !a->jobs) {
+        fail(r, RAATI_E_BUSY, NULL, "the server is shutting down: try again shortly");
+        return -1;
+    }
     if (jobs_submit(a->jobs, j)) {
         fail(r, RAATI_E_BUSY, NULL, "the server is busy: try again shortly");
         return -1;
@@ -238,7 +246,6 @@ static void login_done(job *j, int cancelled, void *loop_ctx)
         goto out;
     }
     if (!l->ok) {
-        ratelimit_hit(a->login_account, l->email, time(NULL));
         log_info("member.signin_failed", "known=%d", l->member_id != 0);
         fail(r, RAATI_E_BAD_CREDENTIALS, NULL, "wrong email or password");
         goto out;
@@ -286,7 +293,10 @@ static void api_login(app *a, struct http_req *r, json_t *body)
         log_info("member.signin_limited", "retry_after=%d", wait);
         return respond_error(r, &err);
     }
+    /* Counted now, not when the hash is done, so attempts in flight are
+     * limited too; a successful sign-in clears the account's count. */
     ratelimit_hit(a->login_address, r->addr, now);
+    ratelimit_hit(a->login_account, l->email, now);
     if (member_login_info(a->db, l->email, &l->member_id, l->hash) != RAATI_OK) {
         l->member_id = 0;
         snprintf(l->hash, sizeof l->hash, "%s", auth_dummy_hash());
@@ -385,12 +395,14 @@ static void api_register(app *a, struct http_req *r, json_t *body)
         free(g);
         return respond_error(r, &err);
     }
+    /* Counted before the email is looked up, so probing for members'
+     * emails is limited like registering. */
+    ratelimit_hit(a->register_address, r->addr, now);
     if (member_email_taken(a->db, g->reg.email)) {
         sodium_memzero(g, sizeof *g);
         free(g);
         return fail(r, RAATI_E_EMAIL_TAKEN, "email", "an account with this email already exists");
     }
-    ratelimit_hit(a->register_address, r->addr, now);
     g->base.run = register_run;
     g->base.done = register_done;
     g->a = a;
@@ -466,11 +478,12 @@ int http_build_config(app *a)
                 json_object_set_new(names, config_lang_names[l], json_string(it->name[l]));
             json_array_append_new(arrays[k], json_pack("{s:s, s:o}", "id", it->id, "name", names));
         }
+    json_t *contact = cfg->contact_email[0] ? json_string(cfg->contact_email) : json_null();
     json_t *body =
-        json_pack("{s:b, s:o, s:o, s:o, s:s, s:i, s:i, s:s}", "ok", 1, "region", region,
+        json_pack("{s:b, s:o, s:o, s:o, s:s, s:o, s:i, s:i, s:s}", "ok", 1, "region", region,
                   "municipalities", munis, "interest_areas", areas, "privacy_notice_version",
-                  cfg->privacy_version, "minimum_age", MEMBER_MINIMUM_AGE, "current_year",
-                  current_year(), "version", RAATI_VERSION);
+                  cfg->privacy_version, "contact_email", contact, "minimum_age", MEMBER_MINIMUM_AGE,
+                  "current_year", current_year(), "version", RAATI_VERSION);
     free(a->config_body);
     a->config_body = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -518,6 +531,7 @@ static void dispatch_post(app *a, struct http_req *r)
         api_login(a, r, body);
     else
         api_logout(a, r);
+    jwipe_secrets(body);
     json_decref(body);
 }
 
@@ -627,10 +641,14 @@ static int on_request(app *a, struct http_req *r)
     long long length = 0;
     if (lws_hdr_copy(r->wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
         length = atoll(buf);
+    else if (lws_hdr_total_length(r->wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+        return fail(r, RAATI_E_LENGTH_REQUIRED, NULL, "send the body with a Content-Length"), 0;
     if (length > HTTP_BODY_MAX)
         return fail(r, RAATI_E_TOO_LARGE, NULL, "the body is larger than 16 KiB"), 0;
-    if (length <= 0)
-        dispatch_post(a, r); /* no body will come */
+    if (length <= 0) { /* no body will come */
+        r->body_done = 1;
+        dispatch_post(a, r);
+    }
     return 0;
 }
 
@@ -691,13 +709,23 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         r->body_len += len;
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!r->answered && !r->waiting)
-            dispatch_post(a, r);
+        /* lws repeats this while bytes of a pipelined next request wait
+         * behind an answer deferred to a worker, spinning the loop;
+         * browsers never pipeline, so hang up. It also comes once after a
+         * POST without a body, which was dispatched already. */
+        if (r->waiting)
+            return -1;
+        if (!r->body_done) {
+            r->body_done = 1;
+            if (!r->answered)
+                dispatch_post(a, r);
+        }
         return 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (!r->answered || !r->resp)
             return 0;
         return write_response(r);
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL: /* lws frees r after this */
     case LWS_CALLBACK_CLOSED_HTTP:
         if (r && r->wsi) {
             if (r->waiting)

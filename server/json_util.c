@@ -1,6 +1,8 @@
 /* json_util.c: see json_util.h. */
 #include "json_util.h"
 
+#include <sodium.h>
+
 static raati_code absent(const char *key, int required, raati_error *err)
 {
     if (required)
@@ -65,6 +67,17 @@ raati_code jfield_array(json_t *obj, const char *key, int required, json_t **out
         return raati_fail(err, RAATI_E_INVALID_FIELD, key, "%s must be an array", key);
     *out = v;
     return RAATI_OK;
+}
+
+void jwipe_secrets(json_t *obj)
+{
+    static const char *const keys[] = {"password", "current_password", "new_password"};
+    for (int i = 0; i < 3; i++) {
+        json_t *v = json_object_get(obj, keys[i]);
+        /* jansson owns the buffer and frees it with obj; nothing else reads it. */
+        if (json_is_string(v))
+            sodium_memzero((char *)json_string_value(v), json_string_length(v));
+    }
 }
 
 json_t *jerror_object(const raati_error *err)

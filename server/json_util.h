@@ -19,6 +19,10 @@ raati_code jfield_bool(json_t *obj, const char *key, int required, int *out, int
 /* *out is the array (borrowed), or NULL when absent and optional. */
 raati_code jfield_array(json_t *obj, const char *key, int required, json_t **out, raati_error *err);
 
+/* Overwrites the password fields of a handled request (password,
+ * current_password, new_password) so no plaintext outlives it in memory. */
+void jwipe_secrets(json_t *obj);
+
 /* {"code": ..., "message": ..., "field"?: ..., "retry_after"?: ...}; the
  * caller owns the result. */
 json_t *jerror_object(const raati_error *err);

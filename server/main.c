@@ -19,13 +19,16 @@ static void usage(FILE *out)
                  "Usage:\n"
                  "  raati serve [options]          run the server\n"
                  "  raati user add --db PATH --email E --name N --role ROLE\n"
-                 "                                 create an account; the password is read from\n"
-                 "                                 the terminal, or one line of standard input\n"
+                 "                                 create an account\n"
                  "  raati user role --db PATH --email E --role ROLE\n"
                  "                                 change an account's role\n"
+                 "  raati user password --db PATH --email E\n"
+                 "                                 set a new password for someone who forgot\n"
+                 "                                 theirs; ends all their sessions\n"
                  "  raati --help | --version\n"
                  "\n"
-                 "Roles: member, moderator, admin.\n"
+                 "Roles: member, moderator, admin. A password is read from the terminal, or\n"
+                 "as one line of standard input; never from the command line.\n"
                  "\n"
                  "Options of serve (each also an environment variable):\n");
     config_print_help(out);
@@ -63,58 +66,135 @@ static int read_password(char *buf, size_t size)
     return 0;
 }
 
-/* Finds --name value pairs for the user commands. */
-static const char *arg(int argc, char **argv, const char *name)
+/* Reads a new password and hashes it into hash; prints why not on failure. */
+static int new_password_hash(char hash[AUTH_HASH_MAX])
 {
-    for (int i = 0; i + 1 < argc; i++)
-        if (!strcmp(argv[i], name))
-            return argv[i + 1];
-    return NULL;
+    char password[2 * (AUTH_PASSWORD_MAX + 2)];
+    raati_error err = {0};
+    if (read_password(password, sizeof password)) {
+        fprintf(stderr, "raati: no password given\n");
+        return -1;
+    }
+    size_t len = strlen(password);
+    int rc =
+        member_check_password(len, "password", &err) || auth_hash_password(password, len, hash);
+    sodium_memzero(password, sizeof password);
+    if (rc)
+        fprintf(stderr, "raati: %s\n",
+                err.message[0] ? err.message : "could not hash the password");
+    return rc ? -1 : 0;
 }
 
-static int check_args(int argc, char **argv, const char *const *allowed)
+struct user_args {
+    const char *db, *email, *name, *role_name;
+    int role;
+};
+
+static int user_add(db *d, const struct user_args *u)
 {
-    for (int i = 0; i < argc; i += 2) {
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            ok |= !strcmp(argv[i], *a);
-        if (!ok || i + 1 >= argc) {
-            fprintf(stderr, "raati: %s '%s'\n", ok ? "missing a value after" : "unknown option",
-                    argv[i]);
-            return -1;
-        }
+    char hash[AUTH_HASH_MAX];
+    raati_error err = {0};
+    int64_t id;
+    if (new_password_hash(hash))
+        return 1;
+    if (member_add_staff(d, u->email, u->name, u->role, hash, &id, &err)) {
+        fprintf(stderr, "raati: %s\n", err.message);
+        return 1;
     }
+    printf("Added %s (%s) as %s, member id %lld.\n", u->email, u->name, role_name(u->role),
+           (long long)id);
+    return 0;
+}
+
+static int user_role(db *d, const struct user_args *u)
+{
+    raati_error err = {0};
+    if (member_set_role(d, u->email, u->role, &err)) {
+        fprintf(stderr, "raati: %s\n", err.message);
+        return 1;
+    }
+    printf("%s is now %s.\n", u->email, role_name(u->role));
+    return 0;
+}
+
+static int user_password(db *d, const struct user_args *u)
+{
+    char email[256], hash[AUTH_HASH_MAX], old_hash[AUTH_HASH_MAX];
+    raati_error err = {0};
+    int64_t id;
+    if (member_normalize_email(u->email, email, &err) ||
+        member_login_info(d, email, &id, old_hash)) {
+        fprintf(stderr, "raati: no member has the email %s\n", u->email);
+        return 1;
+    }
+    if (new_password_hash(hash))
+        return 1;
+    /* Every session ends: whoever forgot the password may not be the only
+     * one who had it. */
+    if (db_begin(d) || member_set_password(d, id, hash) || session_delete_others(d, id, 0) ||
+        db_commit(d)) {
+        db_rollback(d);
+        fprintf(stderr, "raati: could not save the password\n");
+        return 1;
+    }
+    printf("New password set for %s; their sessions have ended.\n", email);
     return 0;
 }
 
 static int cmd_user(int argc, char **argv)
 {
-    if (argc < 1) {
-        usage(stderr);
+    static const struct {
+        const char *name;
+        const char *const opts[5];
+        int (*run)(db *d, const struct user_args *u);
+    } subs[] = {
+        {"add", {"--db", "--email", "--name", "--role", NULL}, user_add},
+        {"role", {"--db", "--email", "--role", NULL}, user_role},
+        {"password", {"--db", "--email", NULL}, user_password},
+    };
+    int k = -1;
+    for (int i = 0; argc > 0 && i < 3; i++)
+        if (!strcmp(argv[0], subs[i].name))
+            k = i;
+    if (k < 0) {
+        fprintf(stderr, "raati: unknown command 'user %s'\nSee raati --help.\n",
+                argc > 0 ? argv[0] : "");
         return 2;
     }
-    const char *sub = argv[0];
     argc--;
     argv++;
-    static const char *const add_opts[] = {"--db", "--email", "--name", "--role", NULL};
-    static const char *const role_opts[] = {"--db", "--email", "--role", NULL};
-    int add = !strcmp(sub, "add");
-    if (!add && strcmp(sub, "role")) {
-        fprintf(stderr, "raati: unknown command 'user %s'\n", sub);
-        return 2;
+    /* Every option is required and takes a value. */
+    for (int i = 0; i < argc; i += 2) {
+        int known = 0;
+        for (const char *const *o = subs[k].opts; *o; o++)
+            known |= !strcmp(argv[i], *o);
+        if (!known || i + 1 >= argc) {
+            fprintf(stderr, "raati: %s '%s'\n", known ? "missing a value after" : "unknown option",
+                    argv[i]);
+            return 2;
+        }
     }
-    if (check_args(argc, argv, add ? add_opts : role_opts))
-        return 2;
-    const char *path = arg(argc, argv, "--db"), *email = arg(argc, argv, "--email"),
-               *name = arg(argc, argv, "--name"), *role_s = arg(argc, argv, "--role");
-    if (!path || !email || !role_s || (add && !name)) {
-        fprintf(stderr, "raati: user %s needs --db, --email%s and --role\n", sub,
-                add ? ", --name" : "");
-        return 2;
+    struct user_args u = {0};
+    for (const char *const *o = subs[k].opts; *o; o++) {
+        const char *v = NULL;
+        for (int i = 0; i + 1 < argc; i += 2)
+            if (!strcmp(argv[i], *o))
+                v = argv[i + 1];
+        if (!v) {
+            fprintf(stderr, "raati: user %s needs %s\n", subs[k].name, *o);
+            return 2;
+        }
+        if (!strcmp(*o, "--db"))
+            u.db = v;
+        else if (!strcmp(*o, "--email"))
+            u.email = v;
+        else if (!strcmp(*o, "--name"))
+            u.name = v;
+        else
+            u.role_name = v;
     }
-    int role = role_parse(role_s);
-    if (role < 0) {
-        fprintf(stderr, "raati: role must be member, moderator or admin, not '%s'\n", role_s);
+    if (u.role_name && (u.role = role_parse(u.role_name)) < 0) {
+        fprintf(stderr, "raati: role must be member, moderator or admin, not '%s'\n", u.role_name);
         return 2;
     }
     if (auth_init()) {
@@ -123,44 +203,11 @@ static int cmd_user(int argc, char **argv)
     }
     raati_error err = {0};
     db *d;
-    if (db_open(&d, path, &err)) {
+    if (db_open(&d, u.db, &err)) {
         fprintf(stderr, "raati: %s\n", err.message);
         return 1;
     }
-    int status = 1;
-    if (add) {
-        char password[2 * (AUTH_PASSWORD_MAX + 2)];
-        char hash[AUTH_HASH_MAX];
-        size_t len;
-        if (read_password(password, sizeof password)) {
-            fprintf(stderr, "raati: no password given\n");
-            goto out;
-        }
-        len = strlen(password);
-        if (member_check_password(len, "password", &err) ||
-            auth_hash_password(password, len, hash)) {
-            sodium_memzero(password, sizeof password);
-            fprintf(stderr, "raati: %s\n",
-                    err.message[0] ? err.message : "could not hash the password");
-            goto out;
-        }
-        sodium_memzero(password, sizeof password);
-        int64_t id;
-        if (member_add_staff(d, email, name, role, hash, &id, &err)) {
-            fprintf(stderr, "raati: %s\n", err.message);
-            goto out;
-        }
-        printf("Added %s (%s) as %s, member id %lld.\n", email, name, role_name(role),
-               (long long)id);
-    } else {
-        if (member_set_role(d, email, role, &err)) {
-            fprintf(stderr, "raati: %s\n", err.message);
-            goto out;
-        }
-        printf("%s is now %s.\n", email, role_name(role));
-    }
-    status = 0;
-out:
+    int status = subs[k].run(d, &u);
     db_close(d);
     return status;
 }

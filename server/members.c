@@ -50,6 +50,11 @@ raati_code member_normalize_email(const char *in, char out[256], raati_error *er
         if (c == '@')
             at = in + i;
         out[i] = (char)tolower(c);
+        /* À..Þ but × (C3 80..C3 9E) lower-case to C3 A0..C3 BE. */
+        unsigned char next = i + 1 < len ? (unsigned char)in[i + 1] : 0;
+        if (c == 0xc3 && next >= 0x80 && next <= 0x9e && next != 0x97) {
+            out[++i] = (char)(next + 0x20);
+        }
     }
     out[len] = '\0';
     const char *dot = at ? memchr(at, '.', len - (at - in)) : NULL;
@@ -68,17 +73,28 @@ raati_code member_check_password(size_t len, const char *field, raati_error *err
     return RAATI_OK;
 }
 
-/* 1 for characters a name may not hold: C0 and C1 controls, and the bidi
- * embedding, override and isolate controls that can make a name display
- * as something else. */
+/* 1 for characters a name may not hold: C0 and C1 controls, invisible
+ * characters (soft hyphen, zero-width spaces and joiners, direction marks,
+ * word joiners, the BOM) and the bidi embedding, override and isolate
+ * controls, all of which can make a name show as nothing or as something
+ * else. */
 static int forbidden_in_name(unsigned cp)
 {
-    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-           (cp >= 0x2066 && cp <= 0x2069);
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad ||
+           (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+           (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
+/* 1 for the spaces a name may hold but not consist of. */
+static int space_in_name(unsigned cp)
+{
+    return cp == 0x20 || cp == 0xa0 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x202f ||
+           cp == 0x205f || cp == 0x3000;
 }
 
 /* Trims the name into out and checks it: 1-60 characters, none of them
- * forbidden_in_name(). jansson has already checked the UTF-8. */
+ * forbidden_in_name(), not all of them spaces. jansson has already checked
+ * the UTF-8. */
 static raati_code check_display_name(const char *in, char out[256], raati_error *err)
 {
     while (*in == ' ')
@@ -86,7 +102,7 @@ static raati_code check_display_name(const char *in, char out[256], raati_error 
     size_t len = strlen(in);
     while (len && in[len - 1] == ' ')
         len--;
-    size_t chars = 0;
+    size_t chars = 0, visible = 0;
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)in[i];
         int n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
@@ -95,11 +111,12 @@ static raati_code check_display_name(const char *in, char out[256], raati_error 
             cp = cp << 6 | ((unsigned char)in[i + k] & 0x3f);
         if (forbidden_in_name(cp))
             return raati_fail(err, RAATI_E_INVALID_FIELD, "display_name",
-                              "display_name may not contain control characters");
+                              "display_name may not contain control or invisible characters");
+        visible += !space_in_name(cp);
         chars++;
         i += n;
     }
-    if (chars == 0 || chars > MEMBER_NAME_MAX_CHARS || len > 255)
+    if (!visible || chars > MEMBER_NAME_MAX_CHARS || len > 255)
         return raati_fail(err, RAATI_E_INVALID_FIELD, "display_name",
                           "display_name must be 1 to %d characters", MEMBER_NAME_MAX_CHARS);
     memcpy(out, in, len);

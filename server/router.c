@@ -130,6 +130,7 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
     if (rc != ROUTER_PENDING)
         router_reply(c, id, (raati_code)rc, data, &err);
     json_decref(data);
+    jwipe_secrets(msg);
     json_decref(msg);
     return;
 
@@ -206,7 +207,6 @@ static void pw_done(job *j, int cancelled, void *loop_ctx)
     if (cancelled) {
         rc = raati_fail(&err, RAATI_E_BUSY, NULL, "the server is shutting down");
     } else if (!p->verified) {
-        ratelimit_hit(a->login_account, p->email, time(NULL));
         rc = raati_fail(&err, RAATI_E_WRONG_PASSWORD, "current_password",
                         "the current password is wrong");
     } else if (p->hash_rc) {
@@ -253,6 +253,8 @@ static int h_password_change(struct request *rq, json_t *reply, raati_error *err
         return raati_fail(err, RAATI_E_RATE_LIMITED, NULL,
                           "too many wrong passwords: try again in %d seconds", wait);
     }
+    /* Counted now, so guesses in flight are limited too; success clears. */
+    ratelimit_hit(rq->a->login_account, p->email, time(NULL));
     p->base.run = pw_run;
     p->base.done = pw_done;
     p->a = rq->a;
@@ -264,7 +266,7 @@ static int h_password_change(struct request *rq, json_t *reply, raati_error *err
     p->current_len = current_len;
     memcpy(p->fresh, fresh, fresh_len);
     p->fresh_len = fresh_len;
-    if (jobs_submit(rq->a->jobs, &p->base)) {
+    if (rq->a->stopping || !rq->a->jobs || jobs_submit(rq->a->jobs, &p->base)) {
         json_decref(p->id);
         sodium_memzero(p, sizeof *p);
         free(p);

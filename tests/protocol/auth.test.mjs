@@ -67,6 +67,15 @@ describe('login', () => {
     assert.equal(r.status, 200, r.body);
   });
 
+  // Broke once: only A-Z were lower-cased, so ÅSA@… could not sign in as åsa@….
+  test('Nordic capitals in an email are matched too (Å, Ä, Ö)', async () => {
+    const local = `åsa.åström.${Date.now()}`;
+    const { password } = await register(srv, { email: `${local.toUpperCase()}@EXEMPEL.FI` });
+    const r = await login(srv, `${local}@exempel.fi`, password);
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.json.member.email, `${local}@exempel.fi`);
+  });
+
   test('a missing password → 400 missing_field (field password)', async () => {
     assertHttpError(await postJson(srv, '/api/login', { email: uniqueEmail() }), 400, 'missing_field', 'password');
   });

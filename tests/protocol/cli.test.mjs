@@ -1,5 +1,5 @@
 // The raati command line: --help, --version, usage errors, and the
-// `user add` / `user role` admin commands.
+// `user add` / `user role` / `user password` admin commands.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -202,6 +202,45 @@ describe('user role', () => {
 
   test('a missing --role is a usage error (exit 2)', withDir(async (dir, db) => {
     const r = await runRaati(['user', 'role', '--db', db, '--email', 'a@raati.example']);
+    assert.equal(r.code, 2, r.stderr);
+  }));
+});
+
+describe('user password', () => {
+  test('sets a new password for a member who forgot theirs and ends their sessions', withDir(async (dir, db) => {
+    const srv = await start({ dir });
+    try {
+      const { email, password } = await register(srv);
+      const cookie = await loginCookie(srv, email, password);
+      const r = await runRaati(['user', 'password', '--db', db, '--email', email.toUpperCase()], { input: 'Uusi-salasana-42\n' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout + r.stderr, /Uusi-salasana-42/);
+      assertHttpError(await get(srv, '/api/me', { cookie }), 401, 'unauthenticated');
+      assertHttpError(await login(srv, email, password), 401, 'bad_credentials');
+      assert.equal((await login(srv, email, 'Uusi-salasana-42')).status, 200);
+    } finally { await srv.stop(); }
+  }));
+
+  test('an unknown email fails with exit 1 before asking for a password', withDir(async (dir, db) => {
+    await runRaati(['user', 'add', '--db', db, '--email', uniqueEmail(), '--name', 'X', '--role', 'admin'], { input: 'Salasana-123\n' });
+    const r = await runRaati(['user', 'password', '--db', db, '--email', 'nobody@raati.example'], { input: 'Salasana-456\n' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nobody@raati\.example/);
+  }));
+
+  test('a short password fails and the old one still works', withDir(async (dir, db) => {
+    const email = uniqueEmail();
+    await runRaati(['user', 'add', '--db', db, '--email', email, '--name', 'X', '--role', 'member'], { input: 'Salasana-123\n' });
+    const r = await runRaati(['user', 'password', '--db', db, '--email', email], { input: 'lyhyt\n' });
+    assert.equal(r.code, 1);
+    const srv = await start({ dir });
+    try {
+      assert.equal((await login(srv, email, 'Salasana-123')).status, 200);
+    } finally { await srv.stop(); }
+  }));
+
+  test('an option of another command is a usage error (exit 2)', withDir(async (dir, db) => {
+    const r = await runRaati(['user', 'password', '--db', db, '--email', 'a@raati.example', '--role', 'admin']);
     assert.equal(r.code, 2, r.stderr);
   }));
 });

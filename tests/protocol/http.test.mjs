@@ -267,6 +267,22 @@ describe('http', () => {
       assert.equal(c.version, '0.1.0');
     });
 
+    test('contact_email is null until the region sets one', async () => {
+      const { json } = await get(srv, '/api/config');
+      assert.equal(json.contact_email, null);
+    });
+
+    test('contact_email comes from RAATI_CONTACT_EMAIL; --demo has a placeholder', async () => {
+      const set = await start({ env: { RAATI_CONTACT_EMAIL: 'osallisuus@keusote.example' } });
+      try {
+        assert.equal((await get(set, '/api/config')).json.contact_email, 'osallisuus@keusote.example');
+      } finally { await set.stop(); }
+      const demo = await start({ args: ['--demo'] });
+      try {
+        assert.match((await get(demo, '/api/config')).json.contact_email, /^[^@\s]+@[^@\s]+\.[a-z]+$/);
+      } finally { await demo.stop(); }
+    });
+
     test('current_year is this year (UTC or Europe/Helsinki)', async () => {
       const { json } = await get(srv, '/api/config');
       const now = new Date();

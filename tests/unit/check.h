@@ -16,7 +16,11 @@ static int check_failures;
             check_failures++;                                                                      \
         }                                                                                          \
     } while (0)
-#define CHECK_STR(a, b) CHECK((a) && (b) && !strcmp((a), (b)))
+static inline int check_str_eq(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
+#define CHECK_STR(a, b) CHECK(check_str_eq((a), (b)))
 #define RUN(fn)                                                                                    \
     do {                                                                                           \
         int before = check_failures;                                                               \

@@ -94,6 +94,29 @@ static void each_rule_names_its_field(void)
     }
 }
 
+static void invisible_names_are_refused(void)
+{
+    raati_error err = {0};
+    CHECK(parse_with("display_name", json_string("\xe2\x80\x8b\xe2\x80\x8b"), &err) ==
+          RAATI_E_INVALID_FIELD); /* two zero-width spaces */
+    CHECK(parse_with("display_name", json_string("\xc2\xa0\xe3\x80\x80"), &err) ==
+          RAATI_E_INVALID_FIELD); /* no-break and ideographic space only */
+    CHECK(parse_with("display_name", json_string("Anna\xc2\xa0Kaisa"), &err) == RAATI_OK);
+    CHECK(parse_with("display_name", json_string("Ma\xc2\xadija"), &err) ==
+          RAATI_E_INVALID_FIELD); /* soft hyphen */
+}
+
+static void nordic_capitals_in_emails_are_lowered(void)
+{
+    char out[256];
+    raati_error err = {0};
+    CHECK(member_normalize_email("\xc3\x85SA.\xc3\x85STR\xc3\x96M@EXEMPEL.FI", out, &err) ==
+          RAATI_OK);
+    CHECK_STR(out, "\xc3\xa5sa.\xc3\xa5str\xc3\xb6m@exempel.fi");
+    CHECK(member_normalize_email("x\xc3\x97y@example.fi", out, &err) == RAATI_OK);
+    CHECK_STR(out, "x\xc3\x97y@example.fi"); /* the multiplication sign stays */
+}
+
 static void names_count_characters_not_bytes(void)
 {
     raati_error err = {0};
@@ -190,6 +213,8 @@ int main(void)
     RUN(registration_is_normalized);
     RUN(each_rule_names_its_field);
     RUN(names_count_characters_not_bytes);
+    RUN(invisible_names_are_refused);
+    RUN(nordic_capitals_in_emails_are_lowered);
     RUN(age_fifteen_this_year_may_join);
     RUN(create_and_read_back);
     RUN(update_is_all_or_nothing);
