@@ -55,6 +55,12 @@ const SCREENS = {
         await page.click('#profile-form button[type=submit]');
         await page.locator('#profile-form .error-summary:not([hidden])').waitFor();
     },
+    'profile after saving': async (page) => {
+        await registerViaUi(page, base);
+        await page.fill('#profile-display_name', ' Maija Tallentaja ');
+        await page.click('#profile-form button[type=submit]');
+        await page.locator('#profile-form .notice--success').waitFor();
+    },
     'privacy notice': async (page) => open(page, base, '/privacy'),
     'page not found': async (page) => open(page, base, '/no-such-page'),
 };

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    startServer, launchBrowser, newPage, waitForHeading, signInViaUi, assertAccessible, SERVER_ENV,
+    startServer, launchBrowser, newPage, waitForHeading, signInViaUi, assertAccessible, liveText, SERVER_ENV,
 } from './lib.mjs';
 
 let server;
@@ -43,20 +43,34 @@ test('a moderator without resident details can open and save the profile', async
     await page.context().close();
 });
 
-test('too many wrong passwords: rate_limited says when to try again', async () => {
+test('too many wrong passwords: rate_limited is a notice that says when to try again', async () => {
     const page = await newPage(browser);
     await signInViaUi(page, base, 'admin@raati.example', 'wrong password 0');
     const summary = page.locator('#login-form .error-summary');
-    let text = '';
+    const notice = page.locator('#login-form .notice--warning');
     for (let i = 1; i <= 10; i++) {
-        await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
-        text = await summary.textContent();
-        if (/liian monta/i.test(text)) break;
+        await page.waitForFunction(() => !document.querySelector('#login-form').hasAttribute('aria-busy') &&
+            (document.activeElement?.classList.contains('error-summary') || document.querySelector('#login-form .notice')));
+        if (await notice.count()) break;
         await page.fill('#login-password', `wrong password ${i}`);
         await page.click('#login-form button[type=submit]');
         await page.waitForFunction(() => !document.querySelector('#login-form').hasAttribute('aria-busy'));
     }
-    assert.match(text, /Yrityksiä on ollut liian monta\. Yritä uudelleen \d+ (minuutin|sekunnin) kuluttua\./);
+    const text = await notice.textContent();
+    // In minutes, with what to do about a forgotten password.
+    assert.match(text, /^Yrityksiä on ollut liian monta\. Yritä uudelleen \d+ minuutin kuluttua\./);
+    assert.match(text, /Unohditko salasanasi\?/);
+    // Not a mistake in the form: no "check the following", no invalid fields.
+    assert.equal(await summary.isHidden(), true);
+    assert.equal(await page.locator('#login-form [aria-invalid]').count(), 0);
+    // Announced in place of "Signing in…".
+    assert.match(await liveText(page), /^Yrityksiä on ollut liian monta\..*Unohditko salasanasi\?/);
     await assertAccessible(page, 'sign-in rate limited');
+
+    // It stays, in the new language, across a language change.
+    await page.click('[data-lang="en"]');
+    await waitForHeading(page, 'Sign in');
+    assert.match(await notice.textContent(), /^Too many attempts\. Please try again in \d+ minutes?\..*Forgotten your password\?/);
+    assert.deepEqual(page.errors, []);
     await page.context().close();
 });

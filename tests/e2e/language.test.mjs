@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-    startServer, launchBrowser, newPage, open, waitForHeading, registerViaUi,
+    startServer, launchBrowser, newPage, open, waitForHeading, registerViaUi, fillRegistration,
     fetchConfig, SERVER_ENV,
 } from './lib.mjs';
 
@@ -108,5 +108,35 @@ test('a signed-in member\'s language choice is saved to the profile', async () =
     assert.equal(await page.getAttribute('html', 'lang'), 'sv');
     const member = await page.evaluate(async () => (await (await fetch('/api/me', { cache: 'no-store' })).json()).member);
     assert.equal(member.language, 'sv');
+    await page.context().close();
+});
+
+test('with nothing stored, the browser\'s language is used (sv*, en*, else Finnish) and not stored', async () => {
+    const cases = [['sv-SE', 'sv'], ['sv', 'sv'], ['en-US', 'en'], ['en-GB', 'en'], ['de-DE', 'fi'], ['fi-FI', 'fi']];
+    for (const [locale, lang] of cases) {
+        const page = await newPage(browser, { locale });
+        await open(page, base, '/');
+        await waitForHeading(page, catalog(lang)['front.heading']);
+        assert.equal(await page.getAttribute('html', 'lang'), lang, locale);
+        assert.equal(await page.evaluate(() => localStorage.getItem('raati.language')), null, locale);
+        await page.context().close();
+    }
+    // A choice made here wins over the browser's.
+    const page = await newPage(browser, { locale: 'en-US' });
+    await page.addInitScript(() => localStorage.setItem('raati.language', 'fi'));
+    await open(page, base, '/');
+    assert.equal(await page.getAttribute('html', 'lang'), 'fi');
+    await page.context().close();
+});
+
+test('an English browser registers an English profile', async () => {
+    const page = await newPage(browser, { locale: 'en-GB' });
+    await open(page, base, '/register');
+    await waitForHeading(page, catalog('en')['register.title']);
+    await fillRegistration(page);
+    await page.click('#register-form button[type=submit]');
+    await waitForHeading(page, catalog('en')['profile.title']);
+    const member = await page.evaluate(async () => (await (await fetch('/api/me', { cache: 'no-store' })).json()).member);
+    assert.equal(member.language, 'en');
     await page.context().close();
 });

@@ -29,11 +29,12 @@ export async function launchBrowser() {
 
 // A fresh context (own cookies and localStorage). bypassCSP lets axe be
 // injected; the app itself never needs it, and a CSP test uses a normal one.
-export async function newPage(browser, { width = 1280, height = 900, bypassCSP = true } = {}) {
+// `locale` is the browser's language (navigator.languages).
+export async function newPage(browser, { width = 1280, height = 900, bypassCSP = true, locale = 'fi-FI' } = {}) {
     const context = await browser.newContext({
         viewport: { width, height },
         bypassCSP,
-        locale: 'fi-FI',
+        locale,
         timezoneId: 'Europe/Helsinki',
         reducedMotion: 'reduce',
     });
@@ -149,6 +150,48 @@ export async function signInViaUi(page, base, email, password) {
     await page.fill('#login-email', email);
     await page.fill('#login-password', password);
     await page.click('#login-form button[type=submit]');
+}
+
+// Registers a member straight through the API (no browser), e.g. one whose
+// profile language differs from the browser's. Returns the fields and the
+// member.
+export async function registerViaApi(base, config, fields = {}) {
+    const f = {
+        email: uniqueEmail('api'),
+        display_name: 'Maija',
+        password: 'pitkä salalause 2026',
+        birth_year: 1980,
+        municipality: config.municipalities[0].id,
+        interest_areas: [],
+        privacy_consent: true,
+        privacy_notice_version: config.privacy_notice_version,
+        language: 'fi',
+        ...fields,
+    };
+    const res = await fetch(`${base}/api/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(f),
+    });
+    const body = await res.json();
+    if (res.status !== 201) throw new Error(`register: ${res.status} ${JSON.stringify(body)}`);
+    return { ...f, member: body.member };
+}
+
+// Changes what the page gets from GET /api/config (e.g. contact_email).
+export async function patchConfig(page, patch) {
+    await page.route('**/api/config', async (route) => {
+        const res = await route.fetch();
+        const body = await res.json();
+        await route.fulfill({ response: res, json: { ...body, ...patch } });
+    });
+}
+
+// The text the polite live region settles on (it is written 150 ms after
+// being cleared).
+export async function liveText(page, settle = 400) {
+    await page.waitForTimeout(settle);
+    return page.textContent('#live-status');
 }
 
 // GET /api/config from the server, as the page sees it.

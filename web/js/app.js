@@ -7,8 +7,8 @@
 // below.
 import { h, snapshotForms, restoreForms } from './dom.js';
 import {
-    t, setLanguage, language, storedLanguage, rememberLanguage, localName,
-    translateStatic, LANGUAGES,
+    t, tParts, setLanguage, language, storedLanguage, rememberLanguage, browserLanguage,
+    localName, translateStatic, LANGUAGES,
 } from './i18n.js';
 import { api } from './api.js';
 import { Socket } from './ws.js';
@@ -18,6 +18,7 @@ import login from './views/login.js';
 import profile from './views/profile.js';
 import privacy from './views/privacy.js';
 import notFound from './views/notfound.js';
+import { contactEmail, mailLink } from './views/shared.js';
 
 const ROUTES = { '/': front, '/register': register, '/login': login, '/profile': profile, '/privacy': privacy };
 const ANONYMOUS_ONLY = new Set(['/register', '/login']);
@@ -27,7 +28,7 @@ const app = {
     member: null,
     path: null,
     state: {},
-    flash: null, // { key, params }: a message shown once on the next screen
+    flash: null, // { key, params }: a message for the next screen (kept in its state)
     ws: null,
     signingOut: false,
 };
@@ -52,6 +53,13 @@ function announce(text) {
     }, 150);
 }
 
+// Empties the live region (and drops a message still waiting to be
+// written), e.g. "Signing in…" once the reply is on screen.
+function clearAnnouncement() {
+    clearTimeout(announceTimer);
+    live.textContent = '';
+}
+
 function navigate(path, { flash = null, replace = false } = {}) {
     app.flash = flash;
     const hash = `#${path}`;
@@ -71,6 +79,7 @@ const ctx = {
     get state() { return app.state; },
     get ws() { return app.ws; },
     announce,
+    clearAnnouncement,
     navigate,
     rerender,
     changeLanguage,
@@ -83,10 +92,12 @@ const ctx = {
         renderChrome();
     },
     // After a successful sign-in or registration (member from the reply).
-    signedIn(member, { flash, params } = {}) {
+    // The language is settled first, so the welcome is shown and announced
+    // in the language the next screen is in.
+    async signedIn(member, { flash, params } = {}) {
         app.member = member;
         app.ws.reconnect(); // the session cookie is read at upgrade
-        syncLanguage();
+        await syncLanguage({ render: false });
         renderChrome();
         navigate('/profile', { flash: flash && { key: flash, params } });
     },
@@ -117,25 +128,28 @@ const ctx = {
 };
 
 // A member's saved language and this browser's choice: an explicit choice in
-// this browser wins and is saved to the profile; otherwise the profile's
-// language is used.
-async function syncLanguage() {
+// this browser wins and is saved to the profile (in the background);
+// otherwise the profile's language is used. With render: false the screen
+// is left to the caller, who is about to show a new one.
+async function syncLanguage({ render = true } = {}) {
     const member = app.member;
     if (!member) return;
     const chosen = storedLanguage();
     if (chosen && member.language !== chosen) {
-        const res = await app.ws.request('profile.update', { language: chosen });
-        if (res.ok) app.member = res.member;
+        app.ws.request('profile.update', { language: chosen }).then((res) => {
+            if (res.ok && app.member?.id === res.member.id) app.member = res.member;
+        });
     } else if (!chosen && member.language && member.language !== language()) {
-        await changeLanguage(member.language, { save: false, remember: false, quiet: true });
+        if (render) await changeLanguage(member.language, { save: false, remember: false, quiet: true });
+        else await setLanguage(member.language);
     }
 }
 
-async function changeLanguage(lang, { save = true, remember = true, quiet = false } = {}) {
+async function changeLanguage(lang, { save = true, remember = true, quiet = false, fresh = null } = {}) {
     if (remember) rememberLanguage(lang);
     if (lang !== language()) {
         await setLanguage(lang);
-        rerender();
+        rerender({ fresh });
         if (!quiet) announce(t('lang.changed'));
     }
     if (save && app.member && app.member.language !== lang) {
@@ -145,11 +159,13 @@ async function changeLanguage(lang, { save = true, remember = true, quiet = fals
 }
 
 // Re-renders everything in the current language, keeping what was typed
-// and the keyboard focus where it was.
-function rerender() {
+// and the keyboard focus where it was. `fresh` is the id of a form whose
+// fields are shown as the data now says (e.g. just saved), not as typed.
+function rerender({ fresh = null } = {}) {
     const focusedId = document.activeElement?.id;
     const focusedLang = document.activeElement?.dataset?.lang;
     const values = snapshotForms(main);
+    for (const el of (fresh && document.getElementById(fresh)?.elements) || []) values.delete(el.id);
     renderChrome();
     showRoute({ focus: false, keepState: true });
     restoreForms(main, values);
@@ -179,29 +195,52 @@ function renderChrome() {
     document.getElementById('site-nav').replaceChildren(h('ul', { class: 'site-nav__list' }, items));
 
     const footer = document.getElementById('site-footer');
+    const email = contactEmail(app.config);
     footer.replaceChildren(
         h('p', null, h('strong', null, 'Raati'), ' · ', t('footer.tagline')),
         app.config && h('p', null, t('footer.maintainer', { region: localName(app.config.region) })),
+        app.config && h('p', { class: 'footer-contact' }, email
+            ? tParts('footer.contact.email', {}, { email: mailLink(email) })
+            : t('footer.contact.none')),
         h('p', null, h('a', { href: '#/privacy' }, t('privacy.title'))));
 }
 
+let routeSerial = 0;
+
 function showRoute({ focus, keepState = false } = {}) {
     if (!app.config) return;
+    const serial = ++routeSerial;
     const path = currentPath();
-    if (path !== app.path || !keepState) app.state = {};
-    app.path = path;
     const view = ROUTES[path] ?? notFound;
     if (view.needsMember && !app.member) {
-        navigate('/login', { flash: { key: 'login.needed' }, replace: true });
+        // This tab may not have heard that the person signed in again in
+        // another one: ask the server before sending them to sign in.
+        api.me().then(async (me) => {
+            if (serial !== routeSerial) return; // moved on meanwhile
+            if (me.ok && me.member) {
+                app.member = me.member;
+                app.ws.reconnect(); // a member's socket, not this anonymous one
+                await syncLanguage({ render: false });
+                if (serial === routeSerial) showRoute({ focus, keepState });
+            } else {
+                navigate('/login', { flash: { key: 'login.needed' }, replace: true });
+            }
+        });
         return;
     }
     if (ANONYMOUS_ONLY.has(path) && app.member) {
         navigate('/profile', { replace: true });
         return;
     }
-    const flash = app.flash;
-    if (!keepState) app.flash = null;
-    else app.flash = flash; // a language change keeps the message on screen
+    if (path !== app.path || !keepState) app.state = {};
+    app.path = path;
+    // The message stays with the screen (a language change re-renders it
+    // in the new language) until the screen is left or the view drops it.
+    if (app.flash) {
+        app.state.flash = app.flash;
+        app.flash = null;
+    }
+    const flash = app.state.flash;
     const nodes = [view.render(ctx)].flat();
     if (flash) {
         nodes.splice(1, 0, h('div', { class: 'flash' }, h('p', null, t(flash.key, flash.params))));
@@ -235,7 +274,7 @@ function showStartError() {
 }
 
 async function start() {
-    await setLanguage(storedLanguage() ?? 'fi');
+    await setLanguage(storedLanguage() ?? browserLanguage());
     const [config, me] = await Promise.all([api.config(), api.me()]);
     renderChrome();
     if (!config.ok) {

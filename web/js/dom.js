@@ -50,7 +50,12 @@ export function restoreForms(root, values) {
     for (const [id, value] of values) {
         const el = root.querySelector('#' + CSS.escape(id));
         if (!el) continue;
-        if (el.type === 'checkbox' || el.type === 'radio') el.checked = value;
-        else el.value = value;
+        if (el.type === 'checkbox' || el.type === 'radio') {
+            el.checked = value;
+        } else if (el.value !== value) {
+            el.value = value;
+            // What depends on the value (a character count) catches up.
+            el.dispatchEvent(new Event('change'));
+        }
     }
 }

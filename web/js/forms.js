@@ -9,6 +9,23 @@
 import { h } from './dom.js';
 import { t, tn, has } from './i18n.js';
 
+// The display name's rules (docs/protocol.md, "POST /api/register"): spaces
+// trimmed at both ends, then 1-60 characters (code points), no control or
+// invisible characters, not only spaces.
+export const NAME_MAX = 60;
+// eslint-disable-next-line no-control-regex
+const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/u;
+const NAME_SPACES_ONLY = /^[\u0020\u00a0\u2000-\u200a\u202f\u205f\u3000]*$/u;
+
+// Only U+0020 is trimmed, as the server does.
+export function trimSpaces(text) {
+    return text.replace(/^ +| +$/g, '');
+}
+
+export function nameLength(text) {
+    return [...trimSpaces(text)].length;
+}
+
 function ids(form, name) {
     const id = `${form}-${name}`;
     return { id, hint: `${id}-hint`, error: `${id}-error` };
@@ -19,20 +36,43 @@ function errorSlot(id) {
 }
 
 // textField({ form, name, label, hint, type, autocomplete, inputmode, value,
-//             required, width, maxlength })
+//             required, width, maxlength, counter })
+// counter: { max, length(text) } shows "12/60 characters" under the input,
+// kept up to date as the person types. It is part of the input's
+// description (read when the field is focused), not a live region, so it
+// does not speak on every keystroke.
 export function textField(o) {
     const id = ids(o.form, o.name);
-    const describedBy = o.hint ? id.hint : null;
+    const countId = `${id.id}-count`;
+    const describedBy = [o.hint && id.hint, o.counter && countId].filter(Boolean).join(' ') || null;
+    const input = h('input', {
+        id: id.id, name: o.name, type: o.type ?? 'text', class: ['input', o.width && `input--${o.width}`],
+        autocomplete: o.autocomplete, inputmode: o.inputmode, maxlength: o.maxlength,
+        spellcheck: o.spellcheck, required: o.required, value: o.value,
+        'aria-describedby': describedBy, 'data-describedby': describedBy ?? '',
+    });
+    let count = null;
+    if (o.counter) {
+        count = h('p', { class: 'hint char-count', id: countId });
+        const update = () => {
+            const n = o.counter.length(input.value);
+            const over = n > o.counter.max;
+            count.textContent = over
+                ? tn('field.count.over', n - o.counter.max, { length: n, max: o.counter.max })
+                : t('field.count', { length: n, max: o.counter.max });
+            count.classList.toggle('char-count--over', over);
+        };
+        input.addEventListener('input', update);
+        // A value put back after a re-render comes without an input event.
+        input.addEventListener('change', update);
+        update();
+    }
     return h('div', { class: 'field', 'data-field': o.name },
         h('label', { class: 'label', for: id.id }, o.label),
         o.hint && h('p', { class: 'hint', id: id.hint }, o.hint),
         errorSlot(id.error),
-        h('input', {
-            id: id.id, name: o.name, type: o.type ?? 'text', class: ['input', o.width && `input--${o.width}`],
-            autocomplete: o.autocomplete, inputmode: o.inputmode, maxlength: o.maxlength,
-            spellcheck: o.spellcheck, required: o.required, value: o.value,
-            'aria-describedby': describedBy, 'data-describedby': describedBy ?? '',
-        }));
+        input,
+        count);
 }
 
 // selectField({ form, name, label, hint, options: [{ value, label }],
@@ -86,34 +126,92 @@ export function checkbox(o) {
             h('label', { for: id.id }, o.label)));
 }
 
+// The error summary is a focusable region: showErrors() fills it and the
+// view moves focus to it. Its name is its heading and its description the
+// list, so a screen reader reads it all once on focus. It is deliberately
+// not role="alert" or a live region, which would read it a second time.
 export function errorSummary(form) {
     const headingId = `${form}-errors-heading`;
-    return h('div', { class: 'error-summary', tabindex: '-1', hidden: true, 'aria-labelledby': headingId },
-        h('h2', { class: 'error-summary__title', id: headingId }, t('error.summary_title')),
-        h('ul', { class: 'error-summary__list' }));
+    const listId = `${form}-errors-list`;
+    return h('div', {
+        class: 'error-summary', role: 'region', tabindex: '-1', hidden: true,
+        'aria-labelledby': headingId, 'aria-describedby': listId,
+    },
+    h('h2', { class: 'error-summary__title', id: headingId }, t('error.summary_title')),
+    h('ul', { class: 'error-summary__list', id: listId }));
 }
 
 // Inline outcome message next to a form's button (the live region in the
-// page announces it; this is what stays on screen).
-export function notice(kind, text) {
-    return h('p', { class: `notice notice--${kind}` }, text);
+// page announces it; this is what stays on screen). text may be a string,
+// a node or a list of them; extra nodes follow as paragraphs of their own.
+export function notice(kind, text, ...extra) {
+    if (!extra.length) return h('p', { class: `notice notice--${kind}` }, text);
+    return h('div', { class: `notice notice--${kind}` }, h('p', null, text), extra.map((x) => h('p', null, x)));
 }
 
-export function submitButton(label) {
-    return h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, label));
+// A slot for notices right above a form's button.
+export function noticeSlot() {
+    return h('div', { class: 'notice-slot' });
+}
+
+export function submitButton(label, id) {
+    return h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button', id }, label));
+}
+
+// Errors that are not about what the person typed: too many attempts, the
+// network, a busy or failing server. They are shown as a notice, not in the
+// "check the following" summary.
+const SERVICE_ERRORS = new Set(['rate_limited', 'network', 'busy', 'internal']);
+export function isServiceError(err) {
+    return SERVICE_ERRORS.has(err?.code);
 }
 
 // The text for one error, most specific catalog key first:
-// error.<code>.<field>, error.<code>, error.unknown.
+// error.<code>.<field>.<reason>, error.<code>.<field>, error.<code>,
+// error.unknown. err.params (set by the checks below) add to params.
 export function errorText(err, params = {}) {
     if (err.code === 'rate_limited' && Number.isFinite(err.retry_after)) {
-        const s = Math.max(1, Math.ceil(err.retry_after));
-        return s < 60 ? tn('error.rate_limited.seconds', s) : tn('error.rate_limited.minutes', Math.ceil(s / 60));
+        // Always in whole minutes: "try again in 1 minute" reads calmer than
+        // a countdown in seconds, and is never too early.
+        const minutes = Math.max(1, Math.ceil(err.retry_after / 60));
+        return tn('error.rate_limited.minutes', minutes);
     }
-    for (const key of [err.field && `error.${err.code}.${err.field}`, `error.${err.code}`]) {
-        if (key && has(key)) return t(key, params);
+    const all = { ...params, ...err.params };
+    const keys = [
+        err.field && err.reason && `error.${err.code}.${err.field}.${err.reason}`,
+        err.field && `error.${err.code}.${err.field}`,
+        `error.${err.code}`,
+    ];
+    for (const key of keys) {
+        if (key && has(key)) return t(key, all);
     }
     return t('error.unknown');
+}
+
+// A server error made more specific with what was sent: the server says
+// only "invalid_field" for a display name, and "too_young" without the
+// year the person can join.
+export function refineError(err, sent, config) {
+    if (err.field === 'display_name' && err.code === 'invalid_field' && typeof sent.display_name === 'string') {
+        const own = checkDisplayName(sent.display_name);
+        if (own?.reason) return own;
+    }
+    if (err.field === 'birth_year' && err.code === 'too_young') {
+        const year = Number(String(sent.birth_year ?? '').trim());
+        if (Number.isInteger(year) && year > 0) return tooYoung(year, config);
+    }
+    return err;
+}
+
+// Shows a service error (see isServiceError) as a notice in the form's
+// notice slot, with `extra` nodes after it. Returns the notice's text for
+// the live region.
+export function showServiceNotice(form, err, ...extra) {
+    clearErrors(form);
+    const box = notice('warning', errorText(err), ...extra.filter(Boolean));
+    form.querySelector('.notice-slot').replaceChildren(box);
+    const parts = box.matches('p') ? [box] : [...box.querySelectorAll('p')];
+    return parts.map((p) => p.textContent).join(' ');
 }
 
 export function clearErrors(form) {
@@ -210,12 +308,18 @@ export function checkEmail(value) {
 }
 
 export function checkDisplayName(value) {
-    const name = value.trim();
-    if (!name) return { code: 'missing_field', field: 'display_name' };
-    // eslint-disable-next-line no-control-regex
-    if ([...name].length > 60 || /[\u0000-\u001f\u007f]/.test(name)) return { code: 'invalid_field', field: 'display_name' };
+    const name = trimSpaces(value);
+    if (NAME_SPACES_ONLY.test(name)) return { code: 'missing_field', field: 'display_name' };
+    if (NAME_FORBIDDEN.test(name)) return { code: 'invalid_field', field: 'display_name' };
+    const length = [...name].length;
+    if (length > NAME_MAX) {
+        return { code: 'invalid_field', field: 'display_name', reason: 'too_long', params: { length, max: NAME_MAX } };
+    }
     return null;
 }
+
+// The display name's counter for textField().
+export const nameCounter = { max: NAME_MAX, length: nameLength };
 
 export function checkPassword(value, field = 'password') {
     if (!value) return { code: 'missing_field', field };
@@ -223,14 +327,21 @@ export function checkPassword(value, field = 'password') {
     return n < 8 || n > 1024 ? { code: 'invalid_field', field } : null;
 }
 
+// A birth year from (current year - 120) to (current year - minimum age);
+// a later one up to this year is too young (with the year they can join),
+// anything else is outside the range.
 export function checkBirthYear(value, config, { required = true } = {}) {
     const text = value.trim();
     if (!text) return required ? { code: 'missing_field', field: 'birth_year' } : null;
     if (!/^\d{4}$/.test(text)) return { code: 'invalid_field', field: 'birth_year' };
     const year = Number(text);
-    if (year > config.current_year - config.minimum_age) return { code: 'too_young', field: 'birth_year' };
-    if (year < config.current_year - 120) return { code: 'invalid_field', field: 'birth_year' };
+    if (year < config.current_year - 120 || year > config.current_year) return { code: 'invalid_field', field: 'birth_year' };
+    if (year > config.current_year - config.minimum_age) return tooYoung(year, config);
     return null;
+}
+
+function tooYoung(year, config) {
+    return { code: 'too_young', field: 'birth_year', reason: 'when', params: { year: year + config.minimum_age } };
 }
 
 // Parameters the birth-year and age messages use.

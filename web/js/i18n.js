@@ -54,6 +54,16 @@ export function t(key, params) {
     return text;
 }
 
+// t() for a text with nodes in it, e.g. a link: tParts('login.forgot',
+// {}, { email: linkNode }) splits the text at {email} and returns strings
+// and the node, ready for h() or append().
+export function tParts(key, params, nodes) {
+    return t(key, params).split(/(\{\w+\})/).map((part) => {
+        const m = /^\{(\w+)\}$/.exec(part);
+        return m && m[1] in nodes ? nodes[m[1]] : part;
+    }).filter((part) => part !== '');
+}
+
 // Picks key.one / key.other (CLDR plural rules of the current language).
 export function tn(key, count, params) {
     const rule = new Intl.PluralRules(LOCALES[current]).select(count);
@@ -89,6 +99,17 @@ export function storedLanguage() {
     } catch {
         return null; // storage can be blocked; the choice then lasts the visit
     }
+}
+
+// The browser's preferred language when none has been chosen here: the
+// first of navigator.languages that is Finnish, Swedish or English, else
+// Finnish.
+export function browserLanguage(preferred = navigator.languages?.length ? navigator.languages : [navigator.language]) {
+    for (const tag of preferred ?? []) {
+        const m = /^(fi|sv|en)(-|_|$)/i.exec(String(tag));
+        if (m) return m[1].toLowerCase();
+    }
+    return 'fi';
 }
 
 export function rememberLanguage(lang) {

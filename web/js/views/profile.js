@@ -4,7 +4,8 @@ import { t, language, formatDate } from '../i18n.js';
 import {
     textField, selectField, checkboxGroup, errorSummary, submitButton, notice,
     showErrors, clearErrors, setBusy, isBusy, checkDisplayName, checkPassword,
-    checkBirthYear, ageParams,
+    checkBirthYear, ageParams, trimSpaces, nameCounter, isServiceError, showServiceNotice,
+    refineError,
 } from '../forms.js';
 import { heading, municipalityOptions, interestOptions, languageOptions } from './shared.js';
 
@@ -20,7 +21,7 @@ function changes(form, member, config) {
     const name = String(data.get('display_name') ?? '');
     const nameProblem = checkDisplayName(name);
     if (nameProblem) problems.push(nameProblem);
-    else if (name.trim() !== member.display_name) out.display_name = name.trim();
+    else if (trimSpaces(name) !== member.display_name) out.display_name = trimSpaces(name);
 
     const year = String(data.get('birth_year') ?? '');
     const yearProblem = checkBirthYear(year, config, { required: member.birth_year !== null });
@@ -60,18 +61,27 @@ async function saveProfile(ctx, form) {
     setBusy(form, false);
     if (!res.ok) {
         if (res.error.code === 'unauthenticated') return ctx.sessionEnded();
-        ctx.state.profileErrors = [res.error];
+        if (isServiceError(res.error)) {
+            ctx.state.profileNotice = { error: res.error };
+            ctx.announce(showServiceNotice(form, res.error));
+            return;
+        }
+        ctx.state.profileErrors = [refineError(res.error, out, ctx.config)];
         showErrors(form, ctx.state.profileErrors, { params: ageParams(ctx.config) }).focus();
         return;
     }
+    // Show what the server stored (the name trimmed, the greeting with the
+    // new name), not what was typed; the welcome after registering has
+    // served its turn.
     ctx.updateMember(res.member);
+    ctx.state.flash = null;
     ctx.state.profileNotice = { kind: 'success', key: 'profile.saved' };
     if (out.language && out.language !== language()) {
-        await ctx.changeLanguage(out.language, { save: false });
-        ctx.announce(t('profile.saved'));
+        await ctx.changeLanguage(out.language, { save: false, quiet: true, fresh: 'profile-form' });
     } else {
-        showNotice(ctx, form, 'success', 'profile.saved');
+        ctx.rerender({ fresh: 'profile-form' });
     }
+    ctx.announce(t('profile.saved'));
 }
 
 function showNotice(ctx, form, kind, key) {
@@ -99,8 +109,13 @@ async function changePassword(ctx, form) {
     setBusy(form, false);
     if (!res.ok) {
         if (res.error.code === 'unauthenticated') return ctx.sessionEnded();
-        ctx.state.passwordErrors = [res.error];
         form.elements.current_password.value = '';
+        if (isServiceError(res.error)) {
+            ctx.state.passwordErrors = null;
+            ctx.announce(showServiceNotice(form, res.error));
+            return;
+        }
+        ctx.state.passwordErrors = [res.error];
         showErrors(form, ctx.state.passwordErrors).focus();
         return;
     }
@@ -134,10 +149,10 @@ export default {
 
         const profileForm = h('form', { id: 'profile-form', class: 'form', novalidate: true, 'aria-labelledby': 'profile-edit' },
             errorSummary('profile'),
-            textField({ form: 'profile', name: 'display_name', autocomplete: 'nickname', maxlength: 60,
+            textField({ form: 'profile', name: 'display_name', autocomplete: 'nickname', counter: nameCounter,
                 label: t('field.display_name'), hint: t('field.display_name.hint'), value: m.display_name,
                 required: true, width: 'medium' }),
-            textField({ form: 'profile', name: 'birth_year', inputmode: 'numeric', autocomplete: 'bday-year', maxlength: 4,
+            textField({ form: 'profile', name: 'birth_year', inputmode: 'numeric', autocomplete: 'bday-year',
                 label: t('field.birth_year'), hint: t('field.birth_year.hint', age), value: m.birth_year ?? undefined,
                 required: m.birth_year !== null, width: 'year' }),
             selectField({ form: 'profile', name: 'municipality', label: t('field.municipality'),
@@ -148,13 +163,14 @@ export default {
             checkboxGroup({ form: 'profile', name: 'language', type: 'radio', legend: t('field.language'),
                 hint: t('field.language.hint'), options: languageOptions(), values: [language()], nosnapshot: true }),
             h('div', { class: 'notice-slot' },
-                ctx.state.profileNotice && notice(ctx.state.profileNotice.kind, t(ctx.state.profileNotice.key))),
-            submitButton(t('profile.save')));
+                ctx.state.profileNotice?.key && notice(ctx.state.profileNotice.kind, t(ctx.state.profileNotice.key))),
+            submitButton(t('profile.save'), 'profile-submit'));
         profileForm.addEventListener('submit', (ev) => {
             ev.preventDefault();
             saveProfile(ctx, profileForm);
         });
         if (ctx.state.profileErrors) showErrors(profileForm, ctx.state.profileErrors, { params: age });
+        else if (ctx.state.profileNotice?.error) showServiceNotice(profileForm, ctx.state.profileNotice.error);
 
         const passwordForm = h('form', { id: 'password-form', class: 'form', novalidate: true, 'aria-labelledby': 'profile-password' },
             errorSummary('password'),
@@ -164,7 +180,7 @@ export default {
             textField({ form: 'password', name: 'new_password', type: 'password', autocomplete: 'new-password',
                 label: t('field.new_password'), hint: t('password.new.hint'), required: true, width: 'medium' }),
             h('div', { class: 'notice-slot' }),
-            submitButton(t('password.submit')));
+            submitButton(t('password.submit'), 'password-submit'));
         passwordForm.addEventListener('submit', (ev) => {
             ev.preventDefault();
             changePassword(ctx, passwordForm);

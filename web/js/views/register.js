@@ -3,9 +3,9 @@ import { h } from '../dom.js';
 import { t, language } from '../i18n.js';
 import { api } from '../api.js';
 import {
-    textField, selectField, checkboxGroup, checkbox, errorSummary, submitButton,
+    textField, selectField, checkboxGroup, checkbox, errorSummary, submitButton, noticeSlot,
     showErrors, setBusy, isBusy, checkEmail, checkDisplayName, checkPassword,
-    checkBirthYear, ageParams,
+    checkBirthYear, ageParams, trimSpaces, nameCounter, isServiceError, showServiceNotice, refineError,
 } from '../forms.js';
 import { heading, municipalityOptions, interestOptions, privacyNotice } from './shared.js';
 
@@ -38,6 +38,8 @@ function check(v, config) {
 
 async function submit(ctx, form) {
     if (isBusy(form)) return;
+    ctx.state.notice = null;
+    form.querySelector('.notice-slot').replaceChildren();
     const v = read(form);
     const problems = check(v, ctx.config);
     if (problems.length) {
@@ -49,7 +51,7 @@ async function submit(ctx, form) {
     ctx.announce(t('register.sending'));
     const res = await api.register({
         email: v.email.trim(),
-        display_name: v.display_name.trim(),
+        display_name: trimSpaces(v.display_name),
         password: v.password,
         birth_year: Number(v.birth_year.trim()),
         municipality: v.municipality,
@@ -61,10 +63,19 @@ async function submit(ctx, form) {
     setBusy(form, false);
     if (res.ok) {
         ctx.state.errors = null;
-        ctx.signedIn(res.member, { flash: 'register.welcome', params: { name: res.member.display_name } });
+        await ctx.signedIn(res.member, { flash: 'register.welcome', params: { name: res.member.display_name } });
         return;
     }
-    ctx.state.errors = [res.error];
+    if (isServiceError(res.error)) {
+        // Too many registrations from here, or the network: not a mistake
+        // in the form, so not in the error summary.
+        ctx.state.errors = null;
+        ctx.state.notice = res.error;
+        ctx.announce(showServiceNotice(form, res.error));
+        return;
+    }
+    ctx.clearAnnouncement(); // "Registering…" is over; the summary takes focus
+    ctx.state.errors = [refineError(res.error, v, ctx.config)];
     if (res.error.field === 'privacy_notice_version') {
         // The notice changed after this form was loaded: show the new one and
         // ask for consent again.
@@ -88,12 +99,12 @@ export default {
             h('h2', { class: 'form-section' }, t('register.section.account')),
             textField({ form: FORM, name: 'email', type: 'email', autocomplete: 'email', spellcheck: 'false',
                 label: t('field.email'), hint: t('register.email.hint'), required: true }),
-            textField({ form: FORM, name: 'display_name', autocomplete: 'nickname', maxlength: 60,
+            textField({ form: FORM, name: 'display_name', autocomplete: 'nickname', counter: nameCounter,
                 label: t('field.display_name'), hint: t('field.display_name.hint'), required: true, width: 'medium' }),
             textField({ form: FORM, name: 'password', type: 'password', autocomplete: 'new-password',
                 label: t('field.password'), hint: t('register.password.hint'), required: true, width: 'medium' }),
             h('h2', { class: 'form-section' }, t('register.section.about')),
-            textField({ form: FORM, name: 'birth_year', inputmode: 'numeric', autocomplete: 'bday-year', maxlength: 4,
+            textField({ form: FORM, name: 'birth_year', inputmode: 'numeric', autocomplete: 'bday-year',
                 label: t('field.birth_year'), hint: t('field.birth_year.hint', age), required: true, width: 'year' }),
             selectField({ form: FORM, name: 'municipality', label: t('field.municipality'),
                 hint: t('field.municipality.hint'), placeholder: t('field.municipality.choose'),
@@ -102,12 +113,14 @@ export default {
                 hint: t('field.interest_areas.hint'), options: interestOptions(config) }),
             privacyNotice(config, { level: 2, id: 'register-privacy' }),
             checkbox({ form: FORM, name: 'privacy_consent', label: t('register.consent'), required: true }),
-            submitButton(t('register.submit')));
+            noticeSlot(),
+            submitButton(t('register.submit'), `${FORM}-submit`));
         form.addEventListener('submit', (ev) => {
             ev.preventDefault();
             submit(ctx, form);
         });
         if (ctx.state.errors) showErrors(form, ctx.state.errors, { alias: ALIAS, params: age });
+        else if (ctx.state.notice) showServiceNotice(form, ctx.state.notice);
         return [
             heading('register-title', t('register.title')),
             h('p', { class: 'lead' }, t('register.intro')),

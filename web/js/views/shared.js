@@ -1,7 +1,25 @@
 // Pieces several views use: configured lists as form options, the privacy
 // notice, the page heading.
 import { h } from '../dom.js';
-import { t, localName, compareNames, capitalize, LANGUAGES } from '../i18n.js';
+import { t, tParts, localName, compareNames, capitalize, LANGUAGES } from '../i18n.js';
+
+// The region's contact address from /api/config (`contact_email`), or null
+// when it has none (or sent something that is not an address).
+export function contactEmail(config) {
+    const email = config?.contact_email;
+    return typeof email === 'string' && /^[^\s@?&]+@[^\s@?&]+$/.test(email.trim()) ? email.trim() : null;
+}
+
+export function mailLink(email) {
+    return h('a', { href: `mailto:${email}`, class: 'email-link' }, email);
+}
+
+// A sentence naming the contact address as a mailto link; `key` has
+// {email} in it. Without an address, `fallback` (no address in it).
+export function withContact(config, key, fallback) {
+    const email = contactEmail(config);
+    return email ? tParts(key, {}, { email: mailLink(email) }) : t(fallback);
+}
 
 export function municipalityOptions(config) {
     return config.municipalities
@@ -43,5 +61,7 @@ export function privacyNotice(config, { level = 2, id = 'privacy-notice' } = {})
         h(sub, null, t('privacy.visible.title')),
         h('p', null, t('privacy.visible.text')),
         h(sub, null, t('privacy.rights.title')),
-        h('p', null, t('privacy.rights.text')));
+        h('p', null, t('privacy.rights.text')),
+        h('p', { class: 'privacy__contact' },
+            withContact(config, 'privacy.rights.contact.email', 'privacy.rights.contact.none')));
 }
