@@ -3,27 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    startServer, launchBrowser, newPage, open, waitForHeading, fillRegistration,
-    registerViaUi, signInViaUi, assertAccessible, assertNoHorizontalScroll,
-    fetchConfig, SERVER_ENV,
+    newPage, open, waitForHeading, fillRegistration, registerViaUi, signInViaUi, assertAccessible, assertNoHorizontalScroll, startSuite,
 } from './lib.mjs';
 
-let server;
-let browser;
-let base;
-let config;
-
-before(async () => {
-    server = await startServer({ env: SERVER_ENV });
-    base = server.url;
-    config = await fetchConfig(base);
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
+let server, browser, base, config, suite;
+before(async () => ({ server, browser, base, config } = suite = await startSuite()));
+after(() => suite?.close());
 
 // Each screen: how to reach it from a fresh page (the profile screens
 // register a new member first).

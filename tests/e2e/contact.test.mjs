@@ -5,26 +5,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-    startServer, launchBrowser, newPage, open, waitForHeading, patchConfig, assertAccessible,
-    assertNoHorizontalScroll, fetchConfig, SERVER_ENV,
+    startServer, newPage, open, waitForHeading, patchConfig, assertAccessible, assertNoHorizontalScroll, fetchConfig, SERVER_ENV, startSuite,
 } from './lib.mjs';
 
-let server;
-let browser;
-let base;
-let config;
-
-before(async () => {
-    server = await startServer({ env: SERVER_ENV });
-    base = server.url;
-    config = await fetchConfig(base);
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
+let server, browser, base, config, suite;
+before(async () => ({ server, browser, base, config } = suite = await startSuite()));
+after(() => suite?.close());
 
 const SV_PRIVACY = JSON.parse(readFileSync(new URL('../../web/i18n/sv.json', import.meta.url), 'utf8'))['privacy.title'];
 const EMAIL = 'raati.tietosuoja@hyvinvointialue.example';

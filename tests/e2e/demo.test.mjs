@@ -3,23 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    startServer, launchBrowser, newPage, waitForHeading, signInViaUi, assertAccessible, liveText, SERVER_ENV,
+    newPage, waitForHeading, signInViaUi, assertAccessible, liveText, startSuite,
 } from './lib.mjs';
 
-let server;
-let browser;
-let base;
-
-before(async () => {
-    server = await startServer({ env: SERVER_ENV, args: ['--demo'] });
-    base = server.url;
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
+let server, browser, base, suite;
+before(async () => ({ server, browser, base } = suite = await startSuite({ args: ['--demo'] })));
+after(() => suite?.close());
 
 test('the demo member signs in and sees their details', async () => {
     const page = await newPage(browser);

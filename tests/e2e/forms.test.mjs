@@ -4,26 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    startServer, launchBrowser, newPage, open, waitForHeading, fillRegistration, signInViaUi,
-    assertAccessible, liveText, uniqueEmail, fetchConfig, SERVER_ENV,
+    newPage, open, waitForHeading, fillRegistration, signInViaUi, assertAccessible, liveText, uniqueEmail, startSuite,
 } from './lib.mjs';
 
-let server;
-let browser;
-let base;
-let config;
-
-before(async () => {
-    server = await startServer({ env: SERVER_ENV });
-    base = server.url;
-    config = await fetchConfig(base);
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
+let server, browser, base, config, suite;
+before(async () => ({ server, browser, base, config } = suite = await startSuite()));
+after(() => suite?.close());
 
 async function me(page) {
     return page.evaluate(async () => {

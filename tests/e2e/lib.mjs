@@ -199,3 +199,22 @@ export async function fetchConfig(base) {
     const res = await fetch(`${base}/api/config`);
     return res.json();
 }
+
+// One server and one browser for a test file, from its own before() hook
+// (node 20 does not wait for one root before() hook before the next, so a
+// helper that registered hooks of its own could be read half-ready):
+//   before(async () => ({ server, browser, base, config } = suite = await startSuite()));
+//   after(() => suite?.close());
+export async function startSuite({ args = [] } = {}) {
+    const server = await startServer({ env: SERVER_ENV, args });
+    const base = server.url;
+    const config = await fetchConfig(base);
+    const browser = await launchBrowser();
+    return {
+        server, base, config, browser,
+        async close() {
+            await browser.close();
+            await server.stop();
+        },
+    };
+}

@@ -4,26 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-    startServer, launchBrowser, newPage, open, waitForHeading, registerViaUi, registerViaApi,
-    signInViaUi, liveText, fetchConfig, SERVER_ENV,
+    newPage, open, waitForHeading, registerViaUi, registerViaApi, signInViaUi, liveText, startSuite,
 } from './lib.mjs';
 
-let server;
-let browser;
-let base;
-let config;
-
-before(async () => {
-    server = await startServer({ env: SERVER_ENV });
-    base = server.url;
-    config = await fetchConfig(base);
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
+let server, browser, base, config, suite;
+before(async () => ({ server, browser, base, config } = suite = await startSuite()));
+after(() => suite?.close());
 
 const catalog = (lang) => JSON.parse(readFileSync(new URL(`../../web/i18n/${lang}.json`, import.meta.url), 'utf8'));
 
