@@ -1,4 +1,4 @@
-/* jobs.c: a mutex, two condition-free lists and a condvar: workers pop
+/* jobs.c: a mutex, two lists and a condition variable: workers pop
  * from `queue`, push onto `finished`, and wake the loop. */
 #include "jobs.h"
 
@@ -118,14 +118,6 @@ void jobs_drain(jobs *p, void *loop_ctx)
         ordered->done(ordered, 0, loop_ctx);
         ordered = next;
     }
-}
-
-int jobs_pending(jobs *p)
-{
-    pthread_mutex_lock(&p->lock);
-    int n = p->queued + p->running;
-    pthread_mutex_unlock(&p->lock);
-    return n;
 }
 
 void jobs_stop(jobs *p, void *loop_ctx)

@@ -24,8 +24,6 @@ jobs *jobs_start(int workers, int max_queued, void (*wake)(void *), void *wake_a
 int jobs_submit(jobs *p, job *j);
 /* On the loop: calls done() for every finished job. */
 void jobs_drain(jobs *p, void *loop_ctx);
-/* How many jobs are queued or running. */
-int jobs_pending(jobs *p);
 /* Lets running jobs finish, cancels queued ones (their done() is called
  * with cancelled = 1), joins the workers and frees p. Accepts NULL. */
 void jobs_stop(jobs *p, void *loop_ctx);

@@ -28,24 +28,16 @@ static int h_password_change(struct request *rq, json_t *reply, raati_error *err
 
 /* Which role may send which message: the one place this is decided. */
 static const struct route {
-    struct route_info info;
+    const char *type;
+    int min_role;
     handler_fn fn;
 } routes[] = {
-    {{"ping", ROLE_ANON}, h_ping},
-    {{"profile.get", ROLE_MEMBER}, h_profile_get},
-    {{"profile.update", ROLE_MEMBER}, h_profile_update},
-    {{"password.change", ROLE_MEMBER}, h_password_change},
+    {"ping", ROLE_ANON, h_ping},
+    {"profile.get", ROLE_MEMBER, h_profile_get},
+    {"profile.update", ROLE_MEMBER, h_profile_update},
+    {"password.change", ROLE_MEMBER, h_password_change},
 };
 enum { ROUTE_COUNT = sizeof routes / sizeof routes[0] };
-
-int router_routes(const struct route_info **out)
-{
-    static struct route_info infos[ROUTE_COUNT];
-    for (int i = 0; i < ROUTE_COUNT; i++)
-        infos[i] = routes[i].info;
-    *out = infos;
-    return ROUTE_COUNT;
-}
 
 void router_reply(struct conn *c, json_t *id, raati_code code, json_t *data, const raati_error *err)
 {
@@ -111,13 +103,13 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
     if ((code = jfield_string(msg, "type", 1, &type, NULL, &err)))
         goto fail;
     for (int i = 0; i < ROUTE_COUNT; i++)
-        if (!strcmp(routes[i].info.type, type))
+        if (!strcmp(routes[i].type, type))
             route = &routes[i];
     if (!route) {
         code = raati_fail(&err, RAATI_E_UNKNOWN_TYPE, "type", "unknown message type '%.40s'", type);
         goto fail;
     }
-    if (c->role < route->info.min_role) {
+    if (c->role < route->min_role) {
         code = c->member_id
                    ? raati_fail(&err, RAATI_E_FORBIDDEN, NULL, "your role may not send %s", type)
                    : raati_fail(&err, RAATI_E_UNAUTHENTICATED, NULL, "sign in to send %s", type);

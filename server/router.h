@@ -21,11 +21,4 @@ void router_hello(app *a, struct conn *c);
 void router_reply(struct conn *c, json_t *id, raati_code code, json_t *data,
                   const raati_error *err);
 
-/* The message types and the role each needs, for docs and tests. */
-struct route_info {
-    const char *type;
-    int min_role;
-};
-int router_routes(const struct route_info **out);
-
 #endif

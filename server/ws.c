@@ -110,14 +110,6 @@ int ws_shutdown(app *a)
     return busy;
 }
 
-int ws_queued(app *a)
-{
-    int n = 0;
-    for (struct conn *c = a->conns; c; c = c->next)
-        n += c->out_frames;
-    return n;
-}
-
 /* Refuses the upgrade (non-zero) unless the path is /ws and the Origin is
  * ours (http.c has already answered such requests with an error; this is
  * the second layer); reads the session cookie into c. */

@@ -59,7 +59,5 @@ void ws_end_sessions(app *a, int64_t session_id, int64_t member_id, int64_t keep
 /* Starts closing every connection with 1001 (going away); returns how many
  * connections still have frames queued. */
 int ws_shutdown(app *a);
-/* Frames still queued on all connections. */
-int ws_queued(app *a);
 
 #endif
