@@ -698,7 +698,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             return 0;
         if (r->body_len + len > HTTP_BODY_MAX) {
             fail(r, RAATI_E_TOO_LARGE, NULL, "the body is larger than 16 KiB");
-            r->close_after = 1;
             return 0;
         }
         char *grown = realloc(r->body, r->body_len + len + 1);
