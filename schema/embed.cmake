@@ -1,7 +1,9 @@
-# Writes OUT, a C file holding each migration in FILES (sorted) as a string.
+# Writes OUT, a C file holding each migration in FILES (sorted, separated by
+# commas) as a string.
 set(body "/* Generated from the schema folder by schema/embed.cmake. Do not edit. */\n#include \"db.h\"\n\n")
 set(table "const struct db_migration db_migrations[] = {\n")
 set(i 0)
+string(REPLACE "," ";" FILES "${FILES}")
 foreach(f ${FILES})
     get_filename_component(name ${f} NAME)
     file(READ ${f} hex HEX)

@@ -10,7 +10,9 @@
 
 #include "auth.h"
 #include "demo.h"
+#include "forum_routes.h"
 #include "http.h"
+#include "hub.h"
 #include "log.h"
 #include "ws.h"
 
@@ -126,7 +128,9 @@ int app_serve(const config *cfg)
     a->login_account = ratelimit_new(a->cfg.login_limit_account, 15 * 60);
     a->login_address = ratelimit_new(a->cfg.login_limit_address, 5 * 60);
     a->register_address = ratelimit_new(a->cfg.register_limit_address, 60 * 60);
-    if (!a->login_account || !a->login_address || !a->register_address || http_build_config(a))
+    a->hub = hub_new();
+    if (!a->login_account || !a->login_address || !a->register_address || !a->hub ||
+        http_build_config(a))
         goto out;
 
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
@@ -231,6 +235,7 @@ int app_serve(const config *cfg)
         goto out;
     }
     pthread_detach(sig_thread);
+    forum_start(a);
 
     log_info("server.listening", "port=%d listen=%s url=%s db=%s workers=%d version=%s", port,
              a->cfg.listen, a->cfg.public_url, a->cfg.db_path, a->cfg.workers, RAATI_VERSION);
@@ -244,6 +249,7 @@ int app_serve(const config *cfg)
     /* Stop taking work, answer what the workers finish, flush queued
      * frames, close every WebSocket with 1001, then tear down. */
     a->stopping = 1;
+    forum_stop(a);
     jobs_stop(a->jobs, a);
     a->jobs = NULL;
     ws_shutdown(a);
@@ -266,6 +272,7 @@ out:
     pthread_mutex_unlock(&ctx_lock);
     if (ctx)
         lws_context_destroy(ctx);
+    hub_free(a->hub);
     db_close(a->db);
     ratelimit_free(a->login_account);
     ratelimit_free(a->login_address);

@@ -37,6 +37,12 @@ typedef struct app {
     struct conn *conns;                   /* every open WebSocket */
     int conn_count;
     struct http_req *waiting; /* HTTP requests waiting for a worker job */
+
+    struct hub *hub;                      /* live channels (hub.h) */
+    int64_t seq;                          /* the last event sequence number used */
+    lws_sorted_usec_list_t period_timer;  /* opens and closes periods on time */
+    lws_sorted_usec_list_t viewers_timer; /* sends changed viewer counts */
+    int viewers_pending;                  /* viewers_timer is scheduled */
 } app;
 
 /* Starts the server described by cfg and runs until SIGINT/SIGTERM: then

@@ -35,8 +35,10 @@ static const struct opt {
      "URL people use to reach Raati; sets the allowed Origin and CSP"},
     {"demo", "RAATI_DEMO", OPT_BOOL, F(demo), 0, 1, "off",
      "seed the Finnish demo community into an empty database"},
-    {"max-message", "RAATI_MAX_MESSAGE", OPT_INT, F(max_message), 1024, 16 << 20, "65536",
+    {"max-message", "RAATI_MAX_MESSAGE", OPT_INT, F(max_message), 1024, 16 << 20, "131072",
      "largest WebSocket message in bytes; larger closes with 1009"},
+    {"max-post-chars", "RAATI_MAX_POST_CHARS", OPT_INT, F(max_post_chars), 100, 100000, "20000",
+     "longest post in characters; longer gets a too_long error"},
     {"trust-proxy", "RAATI_TRUST_PROXY", OPT_BOOL, F(trust_proxy), 0, 1, "off",
      "take the client address from X-Forwarded-For (only behind your own proxy)"},
     {"region-name", "RAATI_REGION_NAME", OPT_NAMES, F(region_name), 0, 0,
@@ -177,7 +179,8 @@ void config_defaults(config *cfg)
     strcpy(cfg->listen, "127.0.0.1");
     strcpy(cfg->db_path, "data/raati.db");
     strcpy(cfg->web_root, "web");
-    cfg->max_message = 65536;
+    cfg->max_message = 131072;
+    cfg->max_post_chars = 20000;
     parse_names(&cfg->region_name[0][0], sizeof cfg->region_name[0], default_region, "region",
                 NULL);
     config_parse_items(&cfg->municipalities, default_municipalities, NULL);

@@ -31,6 +31,7 @@ typedef struct {
     char public_url[256];
     int demo;
     int max_message;
+    int max_post_chars;
     int trust_proxy;
     char region_name[LANG_COUNT][128];
     config_items municipalities;

@@ -28,6 +28,11 @@ static const struct {
     [RAATI_E_LENGTH_REQUIRED] = {"length_required", 411},
     [RAATI_E_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415},
     [RAATI_E_RATE_LIMITED] = {"rate_limited", 429},
+    [RAATI_E_TOO_LONG] = {"too_long", 400},
+    [RAATI_E_LIMIT_REACHED] = {"limit_reached", 400},
+    [RAATI_E_PERIOD_NOT_OPEN] = {"period_not_open", 409},
+    [RAATI_E_PERIOD_CLOSED] = {"period_closed", 409},
+    [RAATI_E_CONFLICT] = {"conflict", 409},
     [RAATI_E_INTERNAL] = {"internal", 500},
     [RAATI_E_BUSY] = {"busy", 503},
 };

@@ -24,19 +24,25 @@ typedef enum {
     RAATI_E_LENGTH_REQUIRED,
     RAATI_E_UNSUPPORTED_MEDIA_TYPE,
     RAATI_E_RATE_LIMITED,
+    RAATI_E_TOO_LONG,
+    RAATI_E_LIMIT_REACHED,
+    RAATI_E_PERIOD_NOT_OPEN,
+    RAATI_E_PERIOD_CLOSED,
+    RAATI_E_CONFLICT,
     RAATI_E_INTERNAL,
     RAATI_E_BUSY,
     RAATI_CODE_COUNT
 } raati_code;
 
 /* A failure as the client will see it: code, the request field at fault
- * (may be empty), a readable English message, and for rate_limited the
- * seconds until a retry may succeed. */
+ * (may be empty), a readable English message, for rate_limited the seconds
+ * until a retry may succeed, and for too_long the most characters allowed. */
 typedef struct {
     raati_code code;
     char field[32];
     char message[200];
     int retry_after;
+    int limit;
 } raati_error;
 
 /* The protocol's string for code, e.g. "invalid_field". Never NULL. */

@@ -6,20 +6,10 @@
 #include <string.h>
 
 #include "auth.h"
+#include "forum_routes.h"
 #include "json_util.h"
 #include "log.h"
 #include "members.h"
-
-#define ROUTER_PENDING (-1) /* a handler that will reply later */
-
-struct request {
-    app *a;
-    struct conn *c;
-    json_t *msg;
-    json_t *id;
-};
-
-typedef int (*handler_fn)(struct request *rq, json_t *reply, raati_error *err);
 
 static int h_ping(struct request *rq, json_t *reply, raati_error *err);
 static int h_profile_get(struct request *rq, json_t *reply, raati_error *err);
@@ -36,6 +26,26 @@ static const struct route {
     {"profile.get", ROLE_MEMBER, h_profile_get},
     {"profile.update", ROLE_MEMBER, h_profile_update},
     {"password.change", ROLE_MEMBER, h_password_change},
+    {"period.list", ROLE_MEMBER, h_period_list},
+    {"period.get", ROLE_MEMBER, h_period_get},
+    {"period.create", ROLE_MODERATOR, h_period_create},
+    {"period.update", ROLE_MODERATOR, h_period_update},
+    {"period.announce", ROLE_MODERATOR, h_period_announce},
+    {"period.open", ROLE_MODERATOR, h_period_open},
+    {"period.close", ROLE_MODERATOR, h_period_close},
+    {"period.participation", ROLE_MODERATOR, h_period_participation},
+    {"topic.create", ROLE_MEMBER, h_topic_create},
+    {"topic.get", ROLE_MEMBER, h_topic_get},
+    {"topic.read", ROLE_MEMBER, h_topic_read},
+    {"post.list", ROLE_MEMBER, h_post_list},
+    {"post.create", ROLE_MEMBER, h_post_create},
+    {"post.edit", ROLE_MEMBER, h_post_edit},
+    {"post.delete", ROLE_MEMBER, h_post_delete},
+    {"post.versions", ROLE_MODERATOR, h_post_versions},
+    {"reaction.add", ROLE_MEMBER, h_reaction_add},
+    {"reaction.remove", ROLE_MEMBER, h_reaction_remove},
+    {"subscribe", ROLE_MEMBER, h_subscribe},
+    {"unsubscribe", ROLE_MEMBER, h_unsubscribe},
 };
 enum { ROUTE_COUNT = sizeof routes / sizeof routes[0] };
 

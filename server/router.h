@@ -12,6 +12,19 @@
 #include "error.h"
 #include "ws.h"
 
+#define ROUTER_PENDING (-1) /* a handler that will reply later */
+
+/* One message being handled: the handler reads msg and fills its reply. */
+struct request {
+    app *a;
+    struct conn *c;
+    json_t *msg;
+    json_t *id;
+};
+
+/* Returns RAATI_OK, an error code (err filled), or ROUTER_PENDING. */
+typedef int (*handler_fn)(struct request *rq, json_t *reply, raati_error *err);
+
 /* Handles one message (binary = it came in binary frames). */
 void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len, int binary);
 /* Sends the `hello` frame that opens every connection. */

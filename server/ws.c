@@ -6,7 +6,9 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "forum_routes.h"
 #include "http.h"
+#include "hub.h"
 #include "log.h"
 #include "members.h"
 #include "router.h"
@@ -24,7 +26,7 @@ struct out {
     struct frame *frame;
 };
 
-static void frame_unref(struct frame *f)
+void ws_frame_unref(struct frame *f)
 {
     if (f && --f->refs == 0)
         free(f);
@@ -57,21 +59,35 @@ static void enqueue(struct conn *c, struct frame *f)
     lws_callback_on_writable(c->wsi);
 }
 
+struct frame *ws_frame_json(json_t *msg)
+{
+    size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
+    if (!len)
+        return NULL;
+    struct frame *f = malloc(sizeof *f + LWS_PRE + len);
+    if (!f)
+        return NULL;
+    f->refs = 1;
+    f->len = json_dumpb(msg, (char *)f->buf + LWS_PRE, len, JSON_COMPACT);
+    if (f->len != len) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void ws_send_frame(struct conn *c, struct frame *f)
+{
+    enqueue(c, f);
+}
+
 void ws_send_json(struct conn *c, json_t *msg)
 {
-    char *s = json_dumps(msg, JSON_COMPACT);
-    if (!s)
-        return;
-    size_t len = strlen(s);
-    struct frame *f = malloc(sizeof *f + LWS_PRE + len);
+    struct frame *f = ws_frame_json(msg);
     if (f) {
-        f->refs = 1;
-        f->len = len;
-        memcpy(f->buf + LWS_PRE, s, len);
         enqueue(c, f);
-        frame_unref(f);
+        ws_frame_unref(f);
     }
-    free(s);
 }
 
 struct conn *ws_find(app *a, uint64_t id)
@@ -202,7 +218,7 @@ static int writeable(struct conn *c)
             c->out_tail = NULL;
         c->out_frames--;
         c->out_bytes -= f->len;
-        frame_unref(f);
+        ws_frame_unref(f);
         free(o);
         if (c->out_head || c->close_status)
             lws_callback_on_writable(c->wsi);
@@ -229,10 +245,12 @@ static void closed(app *a, struct conn *c)
     if (c->next)
         c->next->prev = c->prev;
     a->conn_count--;
+    hub_drop(a->hub, c);
+    forum_viewers_changed(a);
     while (c->out_head) {
         struct out *o = c->out_head;
         c->out_head = o->next;
-        frame_unref(o->frame);
+        ws_frame_unref(o->frame);
         free(o);
     }
     free(c->rx);

@@ -24,6 +24,7 @@
 
 struct frame;
 struct out;
+struct hub_sub;
 
 /* One WebSocket connection: lws's per-session data for the protocol. */
 struct conn {
@@ -44,12 +45,20 @@ struct conn {
     int out_frames;
     size_t out_bytes;
     int close_status; /* nonzero: close with this status when writeable */
+
+    struct hub_sub *subs; /* the channels subscribed to (hub.c) */
+    int sub_count, sub_cap;
 };
 
 extern const struct lws_protocols ws_protocol;
 
 /* Queues msg (serialized once) to c. Takes no ownership of msg. */
 void ws_send_json(struct conn *c, json_t *msg);
+/* msg serialized into a frame with one reference, or NULL. */
+struct frame *ws_frame_json(json_t *msg);
+/* Queues f to c (taking a reference of its own). */
+void ws_send_frame(struct conn *c, struct frame *f);
+void ws_frame_unref(struct frame *f);
 /* The open connection with this id, or NULL. */
 struct conn *ws_find(app *a, uint64_t id);
 /* Closes with WS_CLOSE_SESSION_ENDED every connection of session_id, or,

@@ -372,7 +372,7 @@ describe('ws', () => {
     });
   });
 
-  describe('size cap (default 64 KiB)', () => {
+  describe('size cap (default 128 KiB)', () => {
     const sized = (n, id) => {
       const base = JSON.stringify({ type: 'ping', id, pad: '' });
       const s = JSON.stringify({ type: 'ping', id, pad: 'x'.repeat(n - base.length) });
@@ -380,18 +380,18 @@ describe('ws', () => {
       return s;
     };
 
-    test('a message of exactly 65536 bytes is answered', async () => {
+    test('a message of exactly 131072 bytes is answered', async () => {
       await withWs(async (ws) => {
-        ws.sendText(sized(65536, 'cap'));
+        ws.sendText(sized(131072, 'cap'));
         const r = await ws.next();
         assert.equal(r.re, 'cap');
         assert.equal(r.ok, true);
       });
     });
 
-    test('a message of 65537 bytes closes the connection with 1009', async () => {
+    test('a message of 131073 bytes closes the connection with 1009', async () => {
       await withWs(async (ws) => {
-        ws.sendText(sized(65537, 'over'));
+        ws.sendText(sized(131073, 'over'));
         const { code } = await ws.waitClosed();
         assert.equal(code, 1009);
         assert.ok(!ws.received.some((m) => m.json?.re === 'over'), 'the oversized message must not be handled');

@@ -9,7 +9,7 @@ static void defaults_have_region_lists(void)
     config c;
     config_defaults(&c);
     CHECK(c.port == 8080);
-    CHECK(c.max_message == 65536);
+    CHECK(c.max_message == 131072);
     CHECK(c.municipalities.count == 6);
     CHECK(config_find_item(&c.municipalities, "hyvinkaa") != NULL);
     CHECK_STR(config_find_item(&c.municipalities, "pornainen")->name[LANG_SV], "Borgnäs");

@@ -1,0 +1,61 @@
+/* forum.c: see forum.h. */
+#include "forum.h"
+
+#include "log.h"
+
+void forum_ctx_init(forum_ctx *f, db *d, const config *cfg, int64_t member_id, int role,
+                    int64_t seq)
+{
+    f->db = d;
+    f->cfg = cfg;
+    f->member_id = member_id;
+    f->role = role;
+    f->now_ms = time_now_ms();
+    time_iso(f->now_ms, f->now);
+    f->seq = seq;
+}
+
+raati_code forum_id(json_t *msg, const char *key, int required, int64_t *out, raati_error *err)
+{
+    json_t *v = json_object_get(msg, key);
+    *out = 0;
+    if (!v || json_is_null(v)) {
+        if (required)
+            return raati_fail(err, RAATI_E_MISSING_FIELD, key, "%s is required", key);
+        return RAATI_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) <= 0)
+        return raati_fail(err, RAATI_E_INVALID_FIELD, key, "%s must be a positive whole number",
+                          key);
+    *out = json_integer_value(v);
+    return RAATI_OK;
+}
+
+json_t *forum_col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? json_string((const char *)s) : json_null();
+}
+
+raati_code forum_step(db *d, sqlite3_stmt *st, const char *what, raati_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return RAATI_OK;
+    log_error("db.write_failed", "what=%s error=\"%s\"", what, sqlite3_errmsg(db_handle(d)));
+    return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save %s", what);
+}
+
+int64_t forum_last_seq(db *d)
+{
+    sqlite3_stmt *st = db_prepare(d, "SELECT max((SELECT coalesce(max(seq), 0) FROM period), "
+                                     "(SELECT coalesce(max(seq), 0) FROM topic), "
+                                     "(SELECT coalesce(max(seq), 0) FROM post))");
+    int64_t seq = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        seq = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return seq;
+}

@@ -1,0 +1,42 @@
+/* forum.h: what the domain modules (periods, discussions) share: the
+ * context of one change (who makes it, when, and the sequence number it
+ * takes) and small helpers for ids and rows. Domain functions run inside a
+ * transaction the caller opens; they never see lws or the hub. */
+#ifndef RAATI_FORUM_H
+#define RAATI_FORUM_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "error.h"
+#include "times.h"
+
+typedef struct {
+    db *db;
+    const config *cfg;
+    int64_t member_id; /* who asks */
+    int role;          /* enum role */
+    int64_t now_ms;
+    char now[TIME_ISO_SIZE];
+    int64_t seq; /* the sequence number rows changed now are given */
+} forum_ctx;
+
+/* Fills f with now's time. */
+void forum_ctx_init(forum_ctx *f, db *d, const config *cfg, int64_t member_id, int role,
+                    int64_t seq);
+
+/* A positive whole-number id field (e.g. "period_id"). */
+raati_code forum_id(json_t *msg, const char *key, int required, int64_t *out, raati_error *err);
+
+/* Column i of a row as a JSON string, or null. */
+json_t *forum_col_text(sqlite3_stmt *st, int i);
+/* Steps a write statement and resets it; RAATI_E_INTERNAL (logged) if it
+ * fails. */
+raati_code forum_step(db *d, sqlite3_stmt *st, const char *what, raati_error *err);
+/* The highest seq stored in any table: where the server's sequence resumes. */
+int64_t forum_last_seq(db *d);
+
+#endif

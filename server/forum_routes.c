@@ -1,0 +1,583 @@
+/* forum_routes.c: see forum_routes.h. */
+#include "forum_routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "discussions.h"
+#include "hub.h"
+#include "json_util.h"
+#include "log.h"
+#include "members.h"
+#include "periods.h"
+
+/* Catch-up replies carry at most this many changes; past it, resync. */
+#define CATCH_UP_MAX 500
+/* The period timer looks again at least this often, so a changed clock
+ * is noticed. */
+#define PERIOD_TIMER_MAX_MS 60000
+#define VIEWERS_DELAY_MS 1000
+#define DUE_BATCH 64
+
+static void ctx_for(struct request *rq, forum_ctx *f)
+{
+    app *a = rq->a;
+    forum_ctx_init(f, a->db, &a->cfg, rq->c->member_id, rq->c->role, a->seq + 1);
+}
+
+/* Opens the transaction of a change. */
+static raati_code begin(app *a, raati_error *err)
+{
+    if (db_begin(a->db))
+        return raati_fail(err, RAATI_E_BUSY, NULL, "the database is busy: try again shortly");
+    return RAATI_OK;
+}
+
+/* Ends the transaction of a change: commits when rc is RAATI_OK and the
+ * sequence moves on; otherwise nothing of it stays. */
+static raati_code finish(app *a, forum_ctx *f, raati_code rc, raati_error *err)
+{
+    if (rc) {
+        db_rollback(a->db);
+        return rc;
+    }
+    if (db_commit(a->db)) {
+        db_rollback(a->db);
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
+    }
+    a->seq = f->seq;
+    return RAATI_OK;
+}
+
+static void publish(app *a, const char *kind, int64_t id, const char *event, int64_t seq,
+                    json_t *data)
+{
+    char channel[HUB_CHANNEL_MAX];
+    if (id)
+        snprintf(channel, sizeof channel, "%s:%lld", kind, (long long)id);
+    else
+        snprintf(channel, sizeof channel, "%s", kind);
+    if (data)
+        hub_publish(a->hub, channel, event, seq, data);
+}
+
+/* period.changed to the period's channel, and to everyone's list unless
+ * it is a draft. */
+static void publish_period(app *a, int64_t period_id, int64_t seq)
+{
+    json_t *p = period_json(a->db, period_id);
+    if (!p)
+        return;
+    publish(a, "period", period_id, "period.changed", seq, p);
+    if (strcmp(json_string_value(json_object_get(p, "status")), "draft"))
+        publish(a, "periods", 0, "period.changed", seq, p);
+    json_decref(p);
+}
+
+static void publish_topic(app *a, int64_t topic_id, const char *event, int64_t seq)
+{
+    json_t *t = topic_json(a->db, topic_id, 0);
+    if (t)
+        publish(a, "period", json_integer_value(json_object_get(t, "period_id")), event, seq, t);
+    json_decref(t);
+}
+
+static void publish_post(app *a, int64_t post_id, const char *event, int64_t seq)
+{
+    json_t *p = post_json(a->db, post_id, 0);
+    if (p)
+        publish(a, "topic", json_integer_value(json_object_get(p, "topic_id")), event, seq, p);
+    json_decref(p);
+}
+
+/* ---- the period timer ---- */
+
+static void schedule_periods(app *a);
+
+static void period_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    app *a = lws_container_of(sul, app, period_timer);
+    if (a->stopping)
+        return;
+    forum_ctx f;
+    int64_t ids[DUE_BATCH];
+    int n = 0;
+    forum_ctx_init(&f, a->db, &a->cfg, 0, ROLE_ADMIN, a->seq + 1);
+    if (db_begin(a->db)) {
+        /* Busy (another process holds the write lock): try again soon. */
+        lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, LWS_US_PER_SEC);
+        return;
+    }
+    n = period_apply_due(&f, ids, DUE_BATCH);
+    raati_error err;
+    if (finish(a, &f, RAATI_OK, &err)) {
+        lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, LWS_US_PER_SEC);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        publish_period(a, ids[i], f.seq);
+    schedule_periods(a);
+}
+
+static void schedule_periods(app *a)
+{
+    if (!a->ctx || a->stopping)
+        return;
+    int64_t due = period_next_due_ms(a->db);
+    if (due < 0) {
+        lws_sul_cancel(&a->period_timer);
+        return;
+    }
+    int64_t wait = due - time_now_ms();
+    if (wait < 0)
+        wait = 0;
+    if (wait > PERIOD_TIMER_MAX_MS)
+        wait = PERIOD_TIMER_MAX_MS;
+    /* A few milliseconds late rather than early: the clock decides. */
+    lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired,
+                     (lws_usec_t)(wait + 5) * LWS_US_PER_MS);
+}
+
+/* ---- viewers ---- */
+
+static void send_viewers(void *ctx, const char *channel, int viewers)
+{
+    app *a = ctx;
+    if (strncmp(channel, "topic:", 6))
+        return;
+    json_t *data =
+        json_pack("{s:I, s:i}", "topic_id", (json_int_t)atoll(channel + 6), "viewers", viewers);
+    if (data)
+        hub_publish(a->hub, channel, "topic.viewers", 0, data);
+    json_decref(data);
+}
+
+static void viewers_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    app *a = lws_container_of(sul, app, viewers_timer);
+    a->viewers_pending = 0;
+    if (!a->stopping)
+        hub_flush_viewers(a->hub, send_viewers, a);
+}
+
+void forum_viewers_changed(app *a)
+{
+    if (a->viewers_pending || !a->ctx || a->stopping || !hub_viewers_dirty(a->hub))
+        return;
+    a->viewers_pending = 1;
+    lws_sul_schedule(a->ctx, 0, &a->viewers_timer, viewers_timer_fired,
+                     VIEWERS_DELAY_MS * LWS_US_PER_MS);
+}
+
+void forum_start(app *a)
+{
+    a->seq = forum_last_seq(a->db);
+    /* Periods due while the server was down change now. */
+    lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, 1);
+}
+
+void forum_stop(app *a)
+{
+    lws_sul_cancel(&a->period_timer);
+    lws_sul_cancel(&a->viewers_timer);
+    a->viewers_pending = 0;
+}
+
+/* ---- periods ---- */
+
+int h_period_list(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    json_t *lists = period_list(&f);
+    if (!lists)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the periods");
+    json_object_update(reply, lists);
+    json_decref(lists);
+    return RAATI_OK;
+}
+
+int h_period_get(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    int64_t id;
+    period_status status;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) ||
+        (rc = period_visible(f.db, id, f.role, &status, err)))
+        return rc;
+    json_t *p = period_json(f.db, id), *topics = topic_list(f.db, id, f.member_id);
+    if (!p || !topics) {
+        json_decref(p);
+        json_decref(topics);
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the period");
+    }
+    json_object_set_new(reply, "period", p);
+    json_object_set_new(reply, "topics", topics);
+    json_object_set_new(reply, "mine", period_mine(f.db, id, f.member_id));
+    return RAATI_OK;
+}
+
+static int period_reply(app *a, int64_t id, json_t *reply, raati_error *err)
+{
+    json_t *p = period_json(a->db, id);
+    if (!p)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the period");
+    json_object_set_new(reply, "period", p);
+    return RAATI_OK;
+}
+
+int h_period_create(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    int64_t id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, err)))
+        return rc;
+    rc = period_create(&f, rq->msg, &id, err);
+    if ((rc = finish(a, &f, rc, err)))
+        return rc;
+    log_info("period.created", "period=%lld by=%lld", (long long)id, (long long)f.member_id);
+    publish_period(a, id, f.seq);
+    schedule_periods(a);
+    return period_reply(a, id, reply, err);
+}
+
+int h_period_update(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    int64_t id;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, err)))
+        return rc;
+    rc = period_update(&f, id, rq->msg, err);
+    if ((rc = finish(a, &f, rc, err)))
+        return rc;
+    publish_period(a, id, f.seq);
+    schedule_periods(a);
+    return period_reply(a, id, reply, err);
+}
+
+static int transition(struct request *rq, const char *action, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    int64_t id;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, err)))
+        return rc;
+    rc = period_transition(&f, id, action, err);
+    if ((rc = finish(a, &f, rc, err)))
+        return rc;
+    log_info("period.status", "period=%lld action=%s by=%lld", (long long)id, action,
+             (long long)f.member_id);
+    publish_period(a, id, f.seq);
+    schedule_periods(a);
+    return period_reply(a, id, reply, err);
+}
+
+int h_period_announce(struct request *rq, json_t *reply, raati_error *err)
+{
+    return transition(rq, "announce", reply, err);
+}
+
+int h_period_open(struct request *rq, json_t *reply, raati_error *err)
+{
+    return transition(rq, "open", reply, err);
+}
+
+int h_period_close(struct request *rq, json_t *reply, raati_error *err)
+{
+    return transition(rq, "close", reply, err);
+}
+
+int h_period_participation(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    int64_t id;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)))
+        return rc;
+    return period_participation(&f, id, reply, err);
+}
+
+/* ---- topics and posts ---- */
+
+int h_topic_create(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    int64_t topic_id = 0, post_id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, err)))
+        return rc;
+    rc = topic_create(&f, rq->msg, &topic_id, &post_id, err);
+    if ((rc = finish(a, &f, rc, err)))
+        return rc;
+    publish_topic(a, topic_id, "topic.created", f.seq);
+    json_t *t = topic_json(a->db, topic_id, f.member_id),
+           *p = post_json(a->db, post_id, f.member_id);
+    if (!t || !p) {
+        json_decref(t);
+        json_decref(p);
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the topic");
+    }
+    json_object_set_new(reply, "topic", t);
+    json_object_set_new(reply, "post", p);
+    return RAATI_OK;
+}
+
+int h_topic_get(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    raati_code rc = topic_get(&f, rq->msg, reply, err);
+    if (rc)
+        return rc;
+    char channel[HUB_CHANNEL_MAX];
+    snprintf(channel, sizeof channel, "topic:%lld",
+             (long long)json_integer_value(json_object_get(json_object_get(reply, "topic"), "id")));
+    json_object_set_new(reply, "viewers", json_integer(hub_viewers(rq->a->hub, channel)));
+    return RAATI_OK;
+}
+
+int h_topic_read(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return topic_read(&f, rq->msg, reply, err);
+}
+
+int h_post_list(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return post_list(&f, rq->msg, reply, err);
+}
+
+static int post_reply(app *a, int64_t post_id, int64_t member_id, json_t *reply, raati_error *err)
+{
+    json_t *p = post_json(a->db, post_id, member_id);
+    if (!p)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the post");
+    json_object_set_new(reply, "post", p);
+    return RAATI_OK;
+}
+
+int h_post_create(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    int64_t post_id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, err)))
+        return rc;
+    rc = post_create(&f, rq->msg, &post_id, err);
+    if ((rc = finish(a, &f, rc, err)))
+        return rc;
+    publish_post(a, post_id, "post.created", f.seq);
+    publish_topic(a, post_topic(a->db, post_id), "topic.changed", f.seq);
+    return post_reply(a, post_id, f.member_id, reply, err);
+}
+
+int h_post_edit(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    int64_t post_id = 0;
+    int changed = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, err)))
+        return rc;
+    rc = post_edit(&f, rq->msg, &post_id, &changed, err);
+    if ((rc = finish(a, &f, rc, err)))
+        return rc;
+    if (changed)
+        publish_post(a, post_id, "post.edited", f.seq);
+    return post_reply(a, post_id, f.member_id, reply, err);
+}
+
+int h_post_delete(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    int64_t post_id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, err)))
+        return rc;
+    rc = post_delete(&f, rq->msg, &post_id, err);
+    if ((rc = finish(a, &f, rc, err)))
+        return rc;
+    publish_post(a, post_id, "post.deleted", f.seq);
+    publish_topic(a, post_topic(a->db, post_id), "topic.changed", f.seq);
+    return post_reply(a, post_id, f.member_id, reply, err);
+}
+
+int h_post_versions(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return post_versions(&f, rq->msg, reply, err);
+}
+
+static int reaction(struct request *rq, int add, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    int changed = 0;
+    const char *kind = NULL;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, err)))
+        return rc;
+    rc = reaction_set(&f, rq->msg, add, reply, &changed, &kind, err);
+    if ((rc = finish(a, &f, rc, err)) || !changed)
+        return rc;
+    int64_t post_id = json_integer_value(json_object_get(reply, "post_id"));
+    json_t *data =
+        json_pack("{s:I, s:s, s:I, s:O}", "post_id", (json_int_t)post_id, "reaction", kind, "by",
+                  (json_int_t)f.member_id, "reactions", json_object_get(reply, "reactions"));
+    publish(a, "topic", post_topic(a->db, post_id), add ? "reaction.added" : "reaction.removed",
+            f.seq, data);
+    json_decref(data);
+    return RAATI_OK;
+}
+
+int h_reaction_add(struct request *rq, json_t *reply, raati_error *err)
+{
+    return reaction(rq, 1, reply, err);
+}
+
+int h_reaction_remove(struct request *rq, json_t *reply, raati_error *err)
+{
+    return reaction(rq, 0, reply, err);
+}
+
+/* ---- channels ---- */
+
+enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC };
+
+/* Parses "periods", "period:<id>" or "topic:<id>". */
+static raati_code parse_channel(json_t *msg, const char **name, enum channel_kind *kind,
+                                int64_t *id, raati_error *err)
+{
+    raati_code rc = jfield_string(msg, "channel", 1, name, NULL, err);
+    if (rc)
+        return rc;
+    const char *s = *name, *digits = NULL;
+    *id = 0;
+    if (!strcmp(s, "periods")) {
+        *kind = CH_PERIODS;
+        return RAATI_OK;
+    }
+    if (!strncmp(s, "period:", 7)) {
+        *kind = CH_PERIOD;
+        digits = s + 7;
+    } else if (!strncmp(s, "topic:", 6)) {
+        *kind = CH_TOPIC;
+        digits = s + 6;
+    }
+    size_t n = digits ? strspn(digits, "0123456789") : 0;
+    if (!digits || !n || digits[n] || n > 15 || digits[0] == '0')
+        return raati_fail(err, RAATI_E_INVALID_FIELD, "channel",
+                          "channel must be periods, period:<id> or topic:<id>");
+    *id = atoll(digits);
+    return RAATI_OK;
+}
+
+int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    const char *name;
+    enum channel_kind kind = CH_PERIODS;
+    int64_t id = 0, period_id;
+    long long since = 0;
+    int has_since = 0, too_many = 0;
+    period_status status;
+    raati_code rc;
+    if ((rc = parse_channel(rq->msg, &name, &kind, &id, err)) ||
+        (rc = jfield_int(rq->msg, "since", 0, &since, &has_since, err)))
+        return rc;
+    if (has_since && since < 0)
+        return raati_fail(err, RAATI_E_INVALID_FIELD, "since", "since must not be negative");
+    if (kind == CH_PERIOD)
+        rc = period_visible(a->db, id, rq->c->role, &status, err);
+    else if (kind == CH_TOPIC)
+        rc = topic_period(a->db, id, rq->c->role, &period_id, &status, err);
+    if (rc) {
+        snprintf(err->field, sizeof err->field, "channel");
+        return rc;
+    }
+    json_t *events = NULL;
+    if (has_since) {
+        if (kind == CH_PERIODS) {
+            events = period_changes(a->db, 0, since, CATCH_UP_MAX, &too_many);
+        } else if (kind == CH_PERIOD) {
+            events = period_changes(a->db, id, since, CATCH_UP_MAX, &too_many);
+            json_t *topics = too_many ? NULL
+                                      : period_topic_changes(a->db, id, since, rq->c->member_id,
+                                                             CATCH_UP_MAX, &too_many);
+            if (topics && events)
+                json_array_extend(events, topics);
+            json_decref(topics);
+            if (events && json_array_size(events) > CATCH_UP_MAX)
+                too_many = 1;
+        } else {
+            events = topic_changes(a->db, id, since, rq->c->member_id, CATCH_UP_MAX, &too_many);
+        }
+        if (too_many) {
+            json_decref(events);
+            events = NULL;
+        } else if (!events) {
+            return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read what changed");
+        }
+    }
+    int sub = hub_subscribe(a->hub, rq->c, name);
+    if (sub == -2) {
+        json_decref(events);
+        return raati_fail(err, RAATI_E_LIMIT_REACHED, "channel",
+                          "a connection may subscribe to at most %d channels",
+                          HUB_MAX_SUBSCRIPTIONS);
+    }
+    if (sub) {
+        json_decref(events);
+        return raati_fail(err, RAATI_E_BUSY, NULL, "the server is busy: try again shortly");
+    }
+    forum_viewers_changed(a);
+    json_object_set_new(reply, "channel", json_string(name));
+    json_object_set_new(reply, "seq", json_integer(a->seq));
+    if (events) {
+        size_t i;
+        json_t *ev;
+        json_array_foreach(events, i, ev) json_object_set_new(ev, "channel", json_string(name));
+        json_object_set_new(reply, "events", events);
+    } else if (too_many) {
+        json_object_set_new(reply, "resync", json_true());
+    }
+    if (kind == CH_TOPIC)
+        json_object_set_new(reply, "viewers", json_integer(hub_viewers(a->hub, name)));
+    return RAATI_OK;
+}
+
+int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err)
+{
+    const char *name;
+    raati_code rc = jfield_string(rq->msg, "channel", 1, &name, NULL, err);
+    if (rc)
+        return rc;
+    hub_unsubscribe(rq->a->hub, rq->c, name);
+    forum_viewers_changed(rq->a);
+    return RAATI_OK;
+}

@@ -1,0 +1,39 @@
+/* forum_routes.h: the router's handlers for periods, topics, posts,
+ * reactions and channels. Each write runs in one transaction; its reply and
+ * its events go out only after the commit. Also the loop's timers: periods
+ * opening and closing on time, and coalesced viewer counts. */
+#ifndef RAATI_FORUM_ROUTES_H
+#define RAATI_FORUM_ROUTES_H
+
+#include "router.h"
+
+/* Resumes the event sequence and schedules the period timer. */
+void forum_start(app *a);
+/* Cancels the timers. */
+void forum_stop(app *a);
+/* Schedules a viewer-count update if one is due (called after a
+ * connection leaves its channels). */
+void forum_viewers_changed(app *a);
+
+int h_period_list(struct request *rq, json_t *reply, raati_error *err);
+int h_period_get(struct request *rq, json_t *reply, raati_error *err);
+int h_period_create(struct request *rq, json_t *reply, raati_error *err);
+int h_period_update(struct request *rq, json_t *reply, raati_error *err);
+int h_period_announce(struct request *rq, json_t *reply, raati_error *err);
+int h_period_open(struct request *rq, json_t *reply, raati_error *err);
+int h_period_close(struct request *rq, json_t *reply, raati_error *err);
+int h_period_participation(struct request *rq, json_t *reply, raati_error *err);
+int h_topic_create(struct request *rq, json_t *reply, raati_error *err);
+int h_topic_get(struct request *rq, json_t *reply, raati_error *err);
+int h_topic_read(struct request *rq, json_t *reply, raati_error *err);
+int h_post_list(struct request *rq, json_t *reply, raati_error *err);
+int h_post_create(struct request *rq, json_t *reply, raati_error *err);
+int h_post_edit(struct request *rq, json_t *reply, raati_error *err);
+int h_post_delete(struct request *rq, json_t *reply, raati_error *err);
+int h_post_versions(struct request *rq, json_t *reply, raati_error *err);
+int h_reaction_add(struct request *rq, json_t *reply, raati_error *err);
+int h_reaction_remove(struct request *rq, json_t *reply, raati_error *err);
+int h_subscribe(struct request *rq, json_t *reply, raati_error *err);
+int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err);
+
+#endif

@@ -1,0 +1,43 @@
+/* hub.h: channels and their subscribers (docs/protocol.md, "Live"). An
+ * event is serialized once into one frame that every subscriber's queue
+ * shares. Each channel also counts the distinct members subscribed to it
+ * (the "5 paikalla" of a topic); a change in that count marks the channel,
+ * and hub_flush_viewers() reports the marked ones, so a flood of joins
+ * becomes one update. Everything here runs on the event loop thread. */
+#ifndef RAATI_HUB_H
+#define RAATI_HUB_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Most channels one connection may hold. */
+#define HUB_MAX_SUBSCRIPTIONS 32
+/* Longest channel name, e.g. "period:123456789". */
+#define HUB_CHANNEL_MAX 40
+
+struct conn;
+typedef struct hub hub;
+
+hub *hub_new(void);
+/* Frees every channel; connections must have been dropped first. */
+void hub_free(hub *h);
+
+/* Adds c to channel. 0 when subscribed (also when it already was), -2 when
+ * c holds HUB_MAX_SUBSCRIPTIONS channels, -1 when out of memory. */
+int hub_subscribe(hub *h, struct conn *c, const char *channel);
+void hub_unsubscribe(hub *h, struct conn *c, const char *channel);
+/* Removes c from every channel; called when it closes. */
+void hub_drop(hub *h, struct conn *c);
+
+/* Sends {"type":"event","channel":…,"event":…,"seq":…,"data":…} to every
+ * subscriber of channel (seq 0 leaves "seq" out). Does not consume data. */
+void hub_publish(hub *h, const char *channel, const char *event, int64_t seq, json_t *data);
+/* Distinct members subscribed to channel now. */
+int hub_viewers(hub *h, const char *channel);
+/* Calls fn for each channel whose viewer count changed since the last
+ * flush and still has subscribers; returns how many there were. */
+int hub_flush_viewers(hub *h, void (*fn)(void *ctx, const char *channel, int viewers), void *ctx);
+/* 1 if some channel's viewer count changed since the last flush. */
+int hub_viewers_dirty(hub *h);
+
+#endif
