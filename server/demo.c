@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "auth.h"
+#include "discussions.h"
 #include "log.h"
 #include "members.h"
+#include "periods.h"
 
 static const struct demo_login {
     const char *email, *name, *password, *role;
@@ -81,6 +83,154 @@ static int insert_resident(db *d, const config *cfg, const struct demo_resident 
     return 0;
 }
 
+#include "demo_forum.inc"
+
+#define HOUR_MS (3600 * 1000LL)
+#define DAY_MS (24 * HOUR_MS)
+
+static int64_t member_id_of(db *d, const char *email)
+{
+    sqlite3_stmt *st = db_prepare(d, "SELECT id FROM member WHERE email = ?");
+    int64_t id = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return id;
+}
+
+/* Acts as author at hours_ago with the next sequence number. */
+static void act_as(forum_ctx *f, int64_t member, int role, int64_t base_ms, double hours_ago)
+{
+    f->member_id = member;
+    f->role = role;
+    f->now_ms = base_ms - (int64_t)(hours_ago * HOUR_MS);
+    time_iso(f->now_ms, f->now);
+    f->seq++;
+}
+
+static int64_t demo_period(forum_ctx *f, const char *title, const char *description,
+                           const char *prematerial, int64_t starts_ms, int64_t ends_ms,
+                           const char *areas)
+{
+    char starts[TIME_ISO_SIZE], ends[TIME_ISO_SIZE];
+    time_iso(starts_ms, starts);
+    time_iso(ends_ms, ends);
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "title", title, "description",
+                            description, "prematerial", prematerial, "starts_at", starts, "ends_at",
+                            ends, "status", "upcoming", "interest_areas", areas);
+    int64_t id = 0;
+    raati_error err = {0};
+    if (!msg || period_create(f, msg, &id, &err)) {
+        log_error("demo.seed_failed", "reason=\"period: %s\"", err.message);
+        id = 0;
+    }
+    json_decref(msg);
+    return id;
+}
+
+/* Three activity periods: one open with lively threads, one upcoming and
+ * one closed, as a region would have them in the middle of a season. */
+static int seed_forum(db *d, const config *cfg)
+{
+    int64_t people[9], now = time_now_ms();
+    for (int i = 0; i < 8; i++)
+        people[i] = member_id_of(d, residents[i].email);
+    people[MOD] = member_id_of(d, logins[1].email);
+    forum_ctx f;
+    forum_ctx_init(&f, d, cfg, people[MOD], ROLE_MODERATOR, 0);
+    raati_error err = {0};
+    int64_t periods[2];
+    act_as(&f, people[MOD], ROLE_MODERATOR, now, 0);
+    periods[0] =
+        demo_period(&f, "Hyvä potilasohje",
+                    "Millainen on potilasohje, jonka ymmärtää ensimmäisellä lukukerralla?\n\n"
+                    "Hyvinvointialue uudistaa tutkimuksiin ja toimenpiteisiin valmistavia ohjeita. "
+                    "Tällä jaksolla kerätään asukkaiden kokemuksia: **mikä ohjeissa auttaa, mikä "
+                    "hämmentää ja mitä niistä puuttuu**. Keskustelujen tulokset viedään ohjeita "
+                    "kirjoittavalle tiimille, ja kerromme tulossivulla, mitä niille tehtiin.",
+                    "## Ennakkomateriaali\n\n"
+                    "Lue ennen keskustelua esimerkkiohje *Suolen tähystykseen valmistautuminen* "
+                    "(2 sivua). Kiinnitä huomiota:\n\n"
+                    "- mitä pitää tehdä ja milloin\n- mitä sanoja et ymmärtänyt\n"
+                    "- mistä saat apua, jos jokin on epäselvää",
+                    now - 6 * DAY_MS, now + 15 * DAY_MS, "terveyspalvelut");
+    act_as(&f, people[MOD], ROLE_MODERATOR, now, 0);
+    int64_t upcoming =
+        demo_period(&f, "Digipalvelut arjessa",
+                    "Omaolo, chat ja etävastaanotto: mikä niissä toimii ja missä tarvitsette apua? "
+                    "Jakso avautuu pian; ilmoittaudu mukaan valitsemalla kiinnostuksen kohteeksi "
+                    "digipalvelut.",
+                    "", now + 9 * DAY_MS, now + 30 * DAY_MS, "digipalvelut");
+    act_as(&f, people[MOD], ROLE_MODERATOR, now, 0);
+    periods[1] = demo_period(&f, "Terveysaseman ajanvaraus",
+                             "Miten ajan saaminen terveysasemalle sujuu, ja mitä "
+                             "siinä pitäisi muuttaa?",
+                             "", now - 60 * DAY_MS, now + DAY_MS, "terveyspalvelut");
+    if (!periods[0] || !upcoming || !periods[1])
+        return -1;
+
+    int64_t topics[sizeof demo_topics / sizeof demo_topics[0]];
+    int64_t posts[sizeof demo_posts / sizeof demo_posts[0]];
+    for (size_t i = 0; i < sizeof demo_topics / sizeof demo_topics[0]; i++) {
+        const struct demo_topic *t = &demo_topics[i];
+        act_as(&f, people[t->author], ROLE_MODERATOR, now, t->hours_ago);
+        json_t *msg = json_pack("{s:I, s:s, s:s}", "period_id", (json_int_t)periods[t->period],
+                                "title", t->title, "body", t->body);
+        int64_t opening;
+        raati_code rc = msg ? topic_create(&f, msg, &topics[i], &opening, &err) : RAATI_E_INTERNAL;
+        json_decref(msg);
+        if (rc)
+            goto fail;
+    }
+    for (size_t i = 0; i < sizeof demo_posts / sizeof demo_posts[0]; i++) {
+        const struct demo_post *p = &demo_posts[i];
+        act_as(&f, people[p->author], p->author == MOD ? ROLE_MODERATOR : ROLE_MEMBER, now,
+               p->hours_ago);
+        json_t *msg =
+            json_pack("{s:I, s:s}", "topic_id", (json_int_t)topics[p->topic], "body", p->body);
+        if (msg && p->parent >= 0)
+            json_object_set_new(msg, "parent_id", json_integer(posts[p->parent]));
+        raati_code rc = msg ? post_create(&f, msg, &posts[i], &err) : RAATI_E_INTERNAL;
+        json_decref(msg);
+        if (rc)
+            goto fail;
+    }
+    for (size_t i = 0; i < sizeof demo_reactions / sizeof demo_reactions[0]; i++) {
+        const struct demo_reaction *r = &demo_reactions[i];
+        act_as(&f, people[r->member], ROLE_MEMBER, now, demo_posts[r->post].hours_ago - 1);
+        json_t *msg =
+            json_pack("{s:I, s:s}", "post_id", (json_int_t)posts[r->post], "reaction", r->kind);
+        json_t *reply = json_object();
+        int changed;
+        const char *kind;
+        raati_code rc = msg && reply ? reaction_set(&f, msg, 1, reply, &changed, &kind, &err)
+                                     : RAATI_E_INTERNAL;
+        json_decref(msg);
+        json_decref(reply);
+        if (rc)
+            goto fail;
+    }
+    /* The season's first period ended five weeks ago. */
+    char starts[TIME_ISO_SIZE], ends[TIME_ISO_SIZE];
+    time_iso(now - 60 * DAY_MS, starts);
+    time_iso(now - 35 * DAY_MS, ends);
+    sqlite3_stmt *st = db_prepare(d, "UPDATE period SET status = 'closed', starts_at = ?, "
+                                     "ends_at = ?, seq = ? WHERE id = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, starts, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, ends, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, ++f.seq);
+    sqlite3_bind_int64(st, 4, periods[1]);
+    return forum_step(d, st, "the demo period", &err) ? -1 : 0;
+fail:
+    log_error("demo.seed_failed", "reason=\"discussions: %s\"", err.message);
+    return -1;
+}
+
 int demo_seed(db *d, const config *cfg)
 {
     if (meta_get(d, "demo_seeded_at") > 0) {
@@ -107,6 +257,8 @@ int demo_seed(db *d, const config *cfg)
             log_error("demo.seed_failed", "reason=\"%s\"", err.message);
             goto fail;
         }
+    if (seed_forum(d, cfg))
+        goto fail;
     if (db_exec(d, "INSERT INTO meta (key, value) "
                    "VALUES ('demo_seeded_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))") ||
         db_commit(d))

@@ -604,7 +604,8 @@ raati_code participation_add(forum_ctx *f, int64_t period_id, int posts, int rea
     sqlite3_stmt *st = db_prepare(
         f->db, "INSERT INTO participation (period_id, member_id, posts, reactions, first_at, "
                "last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (period_id, member_id) DO "
-               "UPDATE SET posts = posts + ?3, reactions = reactions + ?4, last_at = ?5");
+               "UPDATE SET posts = posts + ?3, reactions = reactions + ?4, first_at = "
+               "min(first_at, ?5), last_at = max(last_at, ?5)");
     if (!st)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save participation");
     sqlite3_bind_int64(st, 1, period_id);
