@@ -1,14 +1,14 @@
 # Raati: the two commands.
 #   make run   installs missing Debian packages, builds, serves the demo on :8080
 #   make test  installs what tests need, builds with sanitizers, runs every test
-# `make bench` (later) is separate from `make test`.
+# `make bench` measures speed on the release build; it is not part of `make test`.
 
 BUILD_PACKAGES := cmake gcc make pkg-config libwebsockets-dev libsqlite3-dev \
                   libcmark-dev libsodium-dev libjansson-dev libcurl4-openssl-dev
 TEST_PACKAGES  := chromium sqlite3 fonts-dejavu-core
 JOBS := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test build build-asan deps test-deps unit protocol e2e clean
+.PHONY: run test build build-asan deps test-deps unit protocol e2e bench clean
 
 # Installs the Debian packages in $(1) that are missing (as root, or with sudo).
 define apt_ensure
@@ -61,6 +61,9 @@ test: test-deps build-asan
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory protocol
 	$(MAKE) --no-print-directory e2e
+
+bench: build test-deps
+	RAATI_BIN=$(CURDIR)/build/raati node bench/topic_page.mjs
 
 clean:
 	rm -rf build build-asan
