@@ -2,7 +2,10 @@
 -- Times are UTC, ISO 8601 with milliseconds and a Z, so they sort as text.
 -- seq columns hold the server-wide event sequence number of a row's last
 -- change: a client that reconnects asks for what changed after the last
--- seq it saw (docs/protocol.md, "Live").
+-- seq it saw (docs/protocol.md, "Live"). The last number handed out is
+-- kept in meta ('seq'), written in the same transaction as the change.
+
+INSERT INTO meta (key, value) VALUES ('seq', '0');
 
 CREATE TABLE period (
     id                      INTEGER PRIMARY KEY,
@@ -81,11 +84,14 @@ CREATE TABLE post_version (
 );
 CREATE INDEX post_version_post ON post_version (post_id, id);
 
+-- A reaction taken back (or on a deleted post) stays as a row with
+-- active = 0, so giving it again is not counted as participation twice.
 CREATE TABLE reaction (
     post_id   INTEGER NOT NULL REFERENCES post (id),
     member_id INTEGER NOT NULL REFERENCES member (id) ON DELETE CASCADE,
     kind      TEXT NOT NULL CHECK (kind IN ('agree', 'good_idea', 'thanks')),
-    at        TEXT NOT NULL,
+    at        TEXT NOT NULL,                     -- when first given
+    active    INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     PRIMARY KEY (post_id, member_id, kind)
 ) WITHOUT ROWID;
 

@@ -225,7 +225,7 @@ static int seed_forum(db *d, const config *cfg)
     sqlite3_bind_text(st, 2, ends, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, ++f.seq);
     sqlite3_bind_int64(st, 4, periods[1]);
-    return forum_step(d, st, "the demo period", &err) ? -1 : 0;
+    return forum_step(d, st, "the demo period", &err) || forum_save_seq(d, f.seq, &err) ? -1 : 0;
 fail:
     log_error("demo.seed_failed", "reason=\"discussions: %s\"", err.message);
     return -1;

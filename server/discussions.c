@@ -163,7 +163,8 @@ static json_t *mine_of(db *d, int64_t post_id, int64_t member_id)
 {
     json_t *mine = json_array();
     sqlite3_stmt *st = db_prepare(
-        d, "SELECT kind FROM reaction WHERE post_id = ? AND member_id = ? ORDER BY kind");
+        d, "SELECT kind FROM reaction WHERE post_id = ? AND member_id = ? AND active = 1 "
+           "ORDER BY kind");
     if (!st)
         return mine;
     sqlite3_bind_int64(st, 1, post_id);
@@ -202,13 +203,15 @@ static json_t *post_from_row(sqlite3_stmt *st)
         (json_int_t)sqlite3_column_int64(st, 13), "seq", (json_int_t)sqlite3_column_int64(st, 14));
 }
 
-/* Turns rows of st (POST_COLS, bound by the caller) into an array of posts
- * with mine for member_id; copies the path of the first and last rows. */
+/* Turns rows of st (POST_COLS, bound by the caller) into an array of at
+ * most max posts, and at most POSTS_REPLY_BYTES of them (always at least
+ * one), with mine for member_id; *more says rows were left. */
 static json_t *collect_posts(db *d, sqlite3_stmt *st, int64_t member_id, int max, int *more,
                              int reverse)
 {
     json_t *arr = json_array();
     int n = 0;
+    size_t bytes = 0;
     *more = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (n == max) {
@@ -218,6 +221,12 @@ static json_t *collect_posts(db *d, sqlite3_stmt *st, int64_t member_id, int max
         json_t *p = post_from_row(st);
         if (!p)
             continue;
+        bytes += json_dumpb(p, NULL, 0, JSON_COMPACT);
+        if (n && bytes > POSTS_REPLY_BYTES) {
+            json_decref(p);
+            *more = 1;
+            break;
+        }
         if (reverse)
             json_array_insert_new(arr, 0, p);
         else
@@ -824,7 +833,7 @@ raati_code post_delete(forum_ctx *f, json_t *msg, int64_t *post_id, raati_error 
     raati_code rc;
     if ((rc = load_own(f, msg, &p, err)) || (rc = keep_version(f, &p, err)))
         goto out;
-    sqlite3_stmt *st = db_prepare(f->db, "DELETE FROM reaction WHERE post_id = ?");
+    sqlite3_stmt *st = db_prepare(f->db, "UPDATE reaction SET active = 0 WHERE post_id = ?");
     if (!st) {
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not delete the post");
         goto out;
@@ -939,20 +948,34 @@ raati_code reaction_set(forum_ctx *f, json_t *msg, int add, json_t *reply, int *
     if (author_id == f->member_id)
         return raati_fail(err, RAATI_E_INVALID_FIELD, "post_id",
                           "you cannot react to your own post");
-    st = add ? db_prepare(f->db, "INSERT OR IGNORE INTO reaction (post_id, member_id, kind, at) "
-                                 "VALUES (?, ?, ?, ?)")
-             : db_prepare(f->db, "DELETE FROM reaction WHERE post_id = ? AND member_id = ? AND "
-                                 "kind = ?");
+    /* -1: never given; 0: given and taken back; 1: given. */
+    int was = -1;
+    st = db_prepare(f->db, "SELECT active FROM reaction WHERE post_id = ? AND member_id = ? AND "
+                           "kind = ?");
     if (!st)
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the reaction");
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the reaction");
     sqlite3_bind_int64(st, 1, post_id);
     sqlite3_bind_int64(st, 2, f->member_id);
     sqlite3_bind_text(st, 3, *kind, -1, SQLITE_STATIC);
-    if (add)
-        sqlite3_bind_text(st, 4, f->now, -1, SQLITE_TRANSIENT);
-    if ((rc = forum_step(f->db, st, "the reaction", err)))
-        return rc;
-    if (sqlite3_changes(db_handle(f->db)) == 1) {
+    if (sqlite3_step(st) == SQLITE_ROW)
+        was = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (add ? was != 1 : was == 1) {
+        st = was < 0 ? db_prepare(f->db, "INSERT INTO reaction (post_id, member_id, kind, at) "
+                                         "VALUES (?1, ?2, ?3, ?4)")
+                     : db_prepare(f->db, "UPDATE reaction SET active = ?4 WHERE post_id = ?1 AND "
+                                         "member_id = ?2 AND kind = ?3");
+        if (!st)
+            return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the reaction");
+        sqlite3_bind_int64(st, 1, post_id);
+        sqlite3_bind_int64(st, 2, f->member_id);
+        sqlite3_bind_text(st, 3, *kind, -1, SQLITE_STATIC);
+        if (was < 0)
+            sqlite3_bind_text(st, 4, f->now, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_int(st, 4, add);
+        if ((rc = forum_step(f->db, st, "the reaction", err)))
+            return rc;
         static const char *const bump[2][REACTION_KINDS] = {
             {"UPDATE post SET agree = agree - 1, seq = ?1 WHERE id = ?2",
              "UPDATE post SET good_idea = good_idea - 1, seq = ?1 WHERE id = ?2",
@@ -965,8 +988,9 @@ raati_code reaction_set(forum_ctx *f, json_t *msg, int add, json_t *reply, int *
             return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the reaction");
         sqlite3_bind_int64(st, 1, f->seq);
         sqlite3_bind_int64(st, 2, post_id);
+        /* Only a first giving counts: taking back and giving again does not. */
         if ((rc = forum_step(f->db, st, "the reaction", err)) ||
-            (add && (rc = participation_add(f, period_id, 0, 1, err))))
+            (was < 0 && (rc = participation_add(f, period_id, 0, 1, err))))
             return rc;
         *changed = 1;
     }

@@ -12,6 +12,9 @@
 #define TOPIC_TITLE_MAX 200
 #define POSTS_PAGE_DEFAULT 50
 #define POSTS_PAGE_MAX 200
+/* A window of posts, or a catch-up, stops at about this many bytes, so a
+ * reply always fits a connection's send queue. */
+#define POSTS_REPLY_BYTES (1u << 20)
 
 /* The period a topic belongs to; not_found if there is no such topic or
  * role may not see its period. */

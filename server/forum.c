@@ -49,13 +49,20 @@ raati_code forum_step(db *d, sqlite3_stmt *st, const char *what, raati_error *er
 
 int64_t forum_last_seq(db *d)
 {
-    sqlite3_stmt *st = db_prepare(d, "SELECT max((SELECT coalesce(max(seq), 0) FROM period), "
-                                     "(SELECT coalesce(max(seq), 0) FROM topic), "
-                                     "(SELECT coalesce(max(seq), 0) FROM post))");
+    sqlite3_stmt *st = db_prepare(d, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'");
     int64_t seq = 0;
     if (st && sqlite3_step(st) == SQLITE_ROW)
         seq = sqlite3_column_int64(st, 0);
     if (st)
         sqlite3_reset(st);
     return seq;
+}
+
+raati_code forum_save_seq(db *d, int64_t seq, raati_error *err)
+{
+    sqlite3_stmt *st = db_prepare(d, "UPDATE meta SET value = ? WHERE key = 'seq'");
+    if (!st)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the sequence");
+    sqlite3_bind_int64(st, 1, seq);
+    return forum_step(d, st, "the sequence", err);
 }

@@ -36,7 +36,11 @@ json_t *forum_col_text(sqlite3_stmt *st, int i);
 /* Steps a write statement and resets it; RAATI_E_INTERNAL (logged) if it
  * fails. */
 raati_code forum_step(db *d, sqlite3_stmt *st, const char *what, raati_error *err);
-/* The highest seq stored in any table: where the server's sequence resumes. */
+/* The last sequence number handed out (meta 'seq'): where the server's
+ * sequence resumes. */
 int64_t forum_last_seq(db *d);
+/* Records seq as handed out, inside the change's transaction, so a number
+ * a client has seen is never given again after a restart. */
+raati_code forum_save_seq(db *d, int64_t seq, raati_error *err);
 
 #endif

@@ -26,69 +26,102 @@ static void ctx_for(struct request *rq, forum_ctx *f)
     forum_ctx_init(f, a->db, &a->cfg, rq->c->member_id, rq->c->role, a->seq + 1);
 }
 
-/* Opens the transaction of a change. */
-static raati_code begin(app *a, raati_error *err)
+/* Events of one change, built inside its transaction (so a failure to
+ * build them undoes the change) and published only after the commit. */
+struct outbox {
+    int n;
+    struct {
+        char channel[HUB_CHANNEL_MAX];
+        const char *event;
+        json_t *data;
+    } ev[2 * DUE_BATCH + 2];
+};
+
+/* Adds an event; data is stolen. Returns -1 when data is NULL. */
+static int out_add(struct outbox *o, const char *kind, int64_t id, const char *event, json_t *data)
 {
+    enum { CAP = sizeof o->ev / sizeof o->ev[0] };
+    if (!data || o->n == CAP) {
+        json_decref(data);
+        return -1;
+    }
+    if (id)
+        snprintf(o->ev[o->n].channel, HUB_CHANNEL_MAX, "%s:%lld", kind, (long long)id);
+    else
+        snprintf(o->ev[o->n].channel, HUB_CHANNEL_MAX, "%s", kind);
+    o->ev[o->n].event = event;
+    o->ev[o->n].data = data;
+    o->n++;
+    return 0;
+}
+
+static void out_clear(struct outbox *o)
+{
+    for (int i = 0; i < o->n; i++)
+        json_decref(o->ev[i].data);
+    o->n = 0;
+}
+
+/* period.changed to the period's channel, and to everyone's list unless
+ * it is a draft. */
+static int out_period(app *a, struct outbox *o, int64_t period_id)
+{
+    json_t *p = period_json(a->db, period_id);
+    if (!p)
+        return -1;
+    int draft = !strcmp(json_string_value(json_object_get(p, "status")), "draft");
+    if (!draft && out_add(o, "periods", 0, "period.changed", json_incref(p)))
+        return json_decref(p), -1;
+    return out_add(o, "period", period_id, "period.changed", p);
+}
+
+static int out_topic(app *a, struct outbox *o, int64_t topic_id, const char *event)
+{
+    json_t *t = topic_json(a->db, topic_id, 0);
+    int64_t period_id = t ? json_integer_value(json_object_get(t, "period_id")) : 0;
+    return out_add(o, "period", period_id, event, t);
+}
+
+static int out_post(app *a, struct outbox *o, int64_t post_id, const char *event)
+{
+    json_t *p = post_json(a->db, post_id, 0);
+    int64_t topic_id = p ? json_integer_value(json_object_get(p, "topic_id")) : 0;
+    return out_add(o, "topic", topic_id, event, p);
+}
+
+/* Opens the transaction of a change. */
+static raati_code begin(app *a, struct outbox *o, raati_error *err)
+{
+    o->n = 0;
     if (db_begin(a->db))
         return raati_fail(err, RAATI_E_BUSY, NULL, "the database is busy: try again shortly");
     return RAATI_OK;
 }
 
-/* Ends the transaction of a change: commits when rc is RAATI_OK and the
- * sequence moves on; otherwise nothing of it stays. */
-static raati_code finish(app *a, forum_ctx *f, raati_code rc, raati_error *err)
+/* Ends the transaction of a change. When rc is RAATI_OK the sequence
+ * number is recorded, the change committed and its events published;
+ * otherwise nothing of it stays and nothing is sent. */
+static raati_code finish(app *a, forum_ctx *f, struct outbox *o, raati_code rc, raati_error *err)
 {
+    if (!rc && (rc = forum_save_seq(a->db, f->seq, err)) == RAATI_OK && db_commit(a->db))
+        rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
     if (rc) {
         db_rollback(a->db);
+        out_clear(o);
         return rc;
     }
-    if (db_commit(a->db)) {
-        db_rollback(a->db);
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
-    }
     a->seq = f->seq;
+    for (int i = 0; i < o->n; i++)
+        hub_publish(a->hub, o->ev[i].channel, o->ev[i].event, f->seq, o->ev[i].data);
+    out_clear(o);
     return RAATI_OK;
 }
 
-static void publish(app *a, const char *kind, int64_t id, const char *event, int64_t seq,
-                    json_t *data)
+/* RAATI_OK, or internal when building a reply or an event failed. */
+static raati_code built(int failed, raati_error *err)
 {
-    char channel[HUB_CHANNEL_MAX];
-    if (id)
-        snprintf(channel, sizeof channel, "%s:%lld", kind, (long long)id);
-    else
-        snprintf(channel, sizeof channel, "%s", kind);
-    if (data)
-        hub_publish(a->hub, channel, event, seq, data);
-}
-
-/* period.changed to the period's channel, and to everyone's list unless
- * it is a draft. */
-static void publish_period(app *a, int64_t period_id, int64_t seq)
-{
-    json_t *p = period_json(a->db, period_id);
-    if (!p)
-        return;
-    publish(a, "period", period_id, "period.changed", seq, p);
-    if (strcmp(json_string_value(json_object_get(p, "status")), "draft"))
-        publish(a, "periods", 0, "period.changed", seq, p);
-    json_decref(p);
-}
-
-static void publish_topic(app *a, int64_t topic_id, const char *event, int64_t seq)
-{
-    json_t *t = topic_json(a->db, topic_id, 0);
-    if (t)
-        publish(a, "period", json_integer_value(json_object_get(t, "period_id")), event, seq, t);
-    json_decref(t);
-}
-
-static void publish_post(app *a, int64_t post_id, const char *event, int64_t seq)
-{
-    json_t *p = post_json(a->db, post_id, 0);
-    if (p)
-        publish(a, "topic", json_integer_value(json_object_get(p, "topic_id")), event, seq, p);
-    json_decref(p);
+    return failed ? raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read back the change")
+                  : RAATI_OK;
 }
 
 /* ---- the period timer ---- */
@@ -102,21 +135,24 @@ static void period_timer_fired(lws_sorted_usec_list_t *sul)
         return;
     forum_ctx f;
     int64_t ids[DUE_BATCH];
-    int n = 0;
+    /* The outbox is large (one batch of periods, two events each). */
+    static struct outbox o;
+    raati_error err;
     forum_ctx_init(&f, a->db, &a->cfg, 0, ROLE_ADMIN, a->seq + 1);
-    if (db_begin(a->db)) {
+    if (begin(a, &o, &err)) {
         /* Busy (another process holds the write lock): try again soon. */
         lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, LWS_US_PER_SEC);
         return;
     }
-    n = period_apply_due(&f, ids, DUE_BATCH);
-    raati_error err;
-    if (finish(a, &f, RAATI_OK, &err)) {
+    int n = period_apply_due(&f, ids, DUE_BATCH), failed = 0;
+    for (int i = 0; i < n; i++)
+        failed |= out_period(a, &o, ids[i]);
+    if (!n) {
+        db_rollback(a->db); /* nothing was due: no sequence number used */
+    } else if (finish(a, &f, &o, built(failed, &err), &err)) {
         lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, LWS_US_PER_SEC);
         return;
     }
-    for (int i = 0; i < n; i++)
-        publish_period(a, ids[i], f.seq);
     schedule_periods(a);
 }
 
@@ -220,67 +256,70 @@ int h_period_get(struct request *rq, json_t *reply, raati_error *err)
     return RAATI_OK;
 }
 
-static int period_reply(app *a, int64_t id, json_t *reply, raati_error *err)
+/* Puts the period in the reply and its events in the outbox. */
+static raati_code period_done(app *a, struct outbox *o, int64_t id, json_t *reply, raati_error *err)
 {
     json_t *p = period_json(a->db, id);
-    if (!p)
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the period");
-    json_object_set_new(reply, "period", p);
-    return RAATI_OK;
+    int failed = !p || out_period(a, o, id);
+    json_object_set_new(reply, "period", p ? p : json_null());
+    return built(failed, err);
 }
 
 int h_period_create(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
+    struct outbox o;
     int64_t id = 0;
     raati_code rc;
     ctx_for(rq, &f);
-    if ((rc = begin(a, err)))
+    if ((rc = begin(a, &o, err)))
         return rc;
-    rc = period_create(&f, rq->msg, &id, err);
-    if ((rc = finish(a, &f, rc, err)))
+    if (!(rc = period_create(&f, rq->msg, &id, err)))
+        rc = period_done(a, &o, id, reply, err);
+    if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
     log_info("period.created", "period=%lld by=%lld", (long long)id, (long long)f.member_id);
-    publish_period(a, id, f.seq);
     schedule_periods(a);
-    return period_reply(a, id, reply, err);
+    return RAATI_OK;
 }
 
 int h_period_update(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
+    struct outbox o;
     int64_t id;
     raati_code rc;
     ctx_for(rq, &f);
-    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, err)))
+    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, &o, err)))
         return rc;
-    rc = period_update(&f, id, rq->msg, err);
-    if ((rc = finish(a, &f, rc, err)))
+    if (!(rc = period_update(&f, id, rq->msg, err)))
+        rc = period_done(a, &o, id, reply, err);
+    if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
-    publish_period(a, id, f.seq);
     schedule_periods(a);
-    return period_reply(a, id, reply, err);
+    return RAATI_OK;
 }
 
 static int transition(struct request *rq, const char *action, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
+    struct outbox o;
     int64_t id;
     raati_code rc;
     ctx_for(rq, &f);
-    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, err)))
+    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, &o, err)))
         return rc;
-    rc = period_transition(&f, id, action, err);
-    if ((rc = finish(a, &f, rc, err)))
+    if (!(rc = period_transition(&f, id, action, err)))
+        rc = period_done(a, &o, id, reply, err);
+    if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
     log_info("period.status", "period=%lld action=%s by=%lld", (long long)id, action,
              (long long)f.member_id);
-    publish_period(a, id, f.seq);
     schedule_periods(a);
-    return period_reply(a, id, reply, err);
+    return RAATI_OK;
 }
 
 int h_period_announce(struct request *rq, json_t *reply, raati_error *err)
@@ -315,25 +354,21 @@ int h_topic_create(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
+    struct outbox o;
     int64_t topic_id = 0, post_id = 0;
     raati_code rc;
     ctx_for(rq, &f);
-    if ((rc = begin(a, err)))
+    if ((rc = begin(a, &o, err)))
         return rc;
-    rc = topic_create(&f, rq->msg, &topic_id, &post_id, err);
-    if ((rc = finish(a, &f, rc, err)))
-        return rc;
-    publish_topic(a, topic_id, "topic.created", f.seq);
-    json_t *t = topic_json(a->db, topic_id, f.member_id),
-           *p = post_json(a->db, post_id, f.member_id);
-    if (!t || !p) {
-        json_decref(t);
-        json_decref(p);
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the topic");
+    if (!(rc = topic_create(&f, rq->msg, &topic_id, &post_id, err))) {
+        json_t *t = topic_json(a->db, topic_id, f.member_id);
+        json_t *p = post_json(a->db, post_id, f.member_id);
+        int failed = !t || !p || out_topic(a, &o, topic_id, "topic.created");
+        json_object_set_new(reply, "topic", t ? t : json_null());
+        json_object_set_new(reply, "post", p ? p : json_null());
+        rc = built(failed, err);
     }
-    json_object_set_new(reply, "topic", t);
-    json_object_set_new(reply, "post", p);
-    return RAATI_OK;
+    return finish(a, &f, &o, rc, err);
 }
 
 int h_topic_get(struct request *rq, json_t *reply, raati_error *err)
@@ -364,65 +399,68 @@ int h_post_list(struct request *rq, json_t *reply, raati_error *err)
     return post_list(&f, rq->msg, reply, err);
 }
 
-static int post_reply(app *a, int64_t post_id, int64_t member_id, json_t *reply, raati_error *err)
+/* Puts the post (with mine) in the reply, and its event, and with
+ * topic_event the topic's, in the outbox. */
+static raati_code post_done(app *a, struct outbox *o, int64_t post_id, int64_t member_id,
+                            const char *event, const char *topic_event, json_t *reply,
+                            raati_error *err)
 {
     json_t *p = post_json(a->db, post_id, member_id);
-    if (!p)
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the post");
-    json_object_set_new(reply, "post", p);
-    return RAATI_OK;
+    int failed = !p || (event && out_post(a, o, post_id, event)) ||
+                 (topic_event && out_topic(a, o, post_topic(a->db, post_id), topic_event));
+    json_object_set_new(reply, "post", p ? p : json_null());
+    return built(failed, err);
 }
 
 int h_post_create(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
+    struct outbox o;
     int64_t post_id = 0;
     raati_code rc;
     ctx_for(rq, &f);
-    if ((rc = begin(a, err)))
+    if ((rc = begin(a, &o, err)))
         return rc;
-    rc = post_create(&f, rq->msg, &post_id, err);
-    if ((rc = finish(a, &f, rc, err)))
-        return rc;
-    publish_post(a, post_id, "post.created", f.seq);
-    publish_topic(a, post_topic(a->db, post_id), "topic.changed", f.seq);
-    return post_reply(a, post_id, f.member_id, reply, err);
+    if (!(rc = post_create(&f, rq->msg, &post_id, err)))
+        rc = post_done(a, &o, post_id, f.member_id, "post.created", "topic.changed", reply, err);
+    return finish(a, &f, &o, rc, err);
 }
 
 int h_post_edit(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
+    struct outbox o;
     int64_t post_id = 0;
     int changed = 0;
     raati_code rc;
     ctx_for(rq, &f);
-    if ((rc = begin(a, err)))
+    if ((rc = begin(a, &o, err)))
         return rc;
-    rc = post_edit(&f, rq->msg, &post_id, &changed, err);
-    if ((rc = finish(a, &f, rc, err)))
-        return rc;
-    if (changed)
-        publish_post(a, post_id, "post.edited", f.seq);
-    return post_reply(a, post_id, f.member_id, reply, err);
+    if (!(rc = post_edit(&f, rq->msg, &post_id, &changed, err)))
+        rc = post_done(a, &o, post_id, f.member_id, changed ? "post.edited" : NULL, NULL, reply,
+                       err);
+    if (!rc && !changed) {
+        db_rollback(a->db); /* the same text: nothing to save or tell */
+        return RAATI_OK;
+    }
+    return finish(a, &f, &o, rc, err);
 }
 
 int h_post_delete(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
+    struct outbox o;
     int64_t post_id = 0;
     raati_code rc;
     ctx_for(rq, &f);
-    if ((rc = begin(a, err)))
+    if ((rc = begin(a, &o, err)))
         return rc;
-    rc = post_delete(&f, rq->msg, &post_id, err);
-    if ((rc = finish(a, &f, rc, err)))
-        return rc;
-    publish_post(a, post_id, "post.deleted", f.seq);
-    publish_topic(a, post_topic(a->db, post_id), "topic.changed", f.seq);
-    return post_reply(a, post_id, f.member_id, reply, err);
+    if (!(rc = post_delete(&f, rq->msg, &post_id, err)))
+        rc = post_done(a, &o, post_id, f.member_id, "post.deleted", "topic.changed", reply, err);
+    return finish(a, &f, &o, rc, err);
 }
 
 int h_post_versions(struct request *rq, json_t *reply, raati_error *err)
@@ -436,23 +474,28 @@ static int reaction(struct request *rq, int add, json_t *reply, raati_error *err
 {
     app *a = rq->a;
     forum_ctx f;
+    struct outbox o;
     int changed = 0;
     const char *kind = NULL;
     raati_code rc;
     ctx_for(rq, &f);
-    if ((rc = begin(a, err)))
+    if ((rc = begin(a, &o, err)))
         return rc;
     rc = reaction_set(&f, rq->msg, add, reply, &changed, &kind, err);
-    if ((rc = finish(a, &f, rc, err)) || !changed)
-        return rc;
-    int64_t post_id = json_integer_value(json_object_get(reply, "post_id"));
-    json_t *data =
-        json_pack("{s:I, s:s, s:I, s:O}", "post_id", (json_int_t)post_id, "reaction", kind, "by",
-                  (json_int_t)f.member_id, "reactions", json_object_get(reply, "reactions"));
-    publish(a, "topic", post_topic(a->db, post_id), add ? "reaction.added" : "reaction.removed",
-            f.seq, data);
-    json_decref(data);
-    return RAATI_OK;
+    if (!rc && !changed) {
+        db_rollback(a->db); /* given already, or not given: nothing changes */
+        return RAATI_OK;
+    }
+    if (!rc) {
+        int64_t post_id = json_integer_value(json_object_get(reply, "post_id"));
+        json_t *data = json_pack("{s:I, s:s, s:I, s:O}", "post_id", (json_int_t)post_id, "reaction",
+                                 kind, "by", (json_int_t)f.member_id, "reactions",
+                                 json_object_get(reply, "reactions"));
+        rc = built(out_add(&o, "topic", post_topic(a->db, post_id),
+                           add ? "reaction.added" : "reaction.removed", data),
+                   err);
+    }
+    return finish(a, &f, &o, rc, err);
 }
 
 int h_reaction_add(struct request *rq, json_t *reply, raati_error *err)
@@ -497,6 +540,29 @@ static raati_code parse_channel(json_t *msg, const char **name, enum channel_kin
     return RAATI_OK;
 }
 
+static int seq_order(const void *x, const void *y)
+{
+    json_int_t a = json_integer_value(json_object_get(*(json_t *const *)x, "seq"));
+    json_int_t b = json_integer_value(json_object_get(*(json_t *const *)y, "seq"));
+    return (a > b) - (a < b);
+}
+
+/* Orders catch-up events oldest change first. */
+static void sort_by_seq(json_t *events)
+{
+    size_t n = json_array_size(events);
+    json_t **v = n ? malloc(n * sizeof *v) : NULL;
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(events, i));
+    qsort(v, n, sizeof *v, seq_order);
+    json_array_clear(events);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(events, v[i]);
+    free(v);
+}
+
 int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
@@ -534,6 +600,8 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
             json_decref(topics);
             if (events && json_array_size(events) > CATCH_UP_MAX)
                 too_many = 1;
+            else if (events)
+                sort_by_seq(events);
         } else {
             events = topic_changes(a->db, id, since, rq->c->member_id, CATCH_UP_MAX, &too_many);
         }

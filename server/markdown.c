@@ -13,9 +13,25 @@ size_t text_chars(const char *s, size_t len)
     return n;
 }
 
-static int is_space(unsigned char c)
+/* Bytes of the white-space character at s (len bytes left), or 0: ASCII
+ * white space, and Unicode's no-break, typographic and ideographic spaces,
+ * line and paragraph separators, zero-width space and the BOM, so a text
+ * of only such characters counts as empty. */
+static size_t space_at(const unsigned char *s, size_t len)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    if (len && (*s == ' ' || (*s >= '\t' && *s <= '\r')))
+        return 1;
+    if (len >= 2 && s[0] == 0xC2 && (s[1] == 0xA0 || s[1] == 0x85))
+        return 2;
+    if (len < 3)
+        return 0;
+    unsigned cp = ((unsigned)(s[0] & 0x0F) << 12) | ((unsigned)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    if ((s[0] & 0xF0) != 0xE0)
+        return 0;
+    if (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 ||
+        cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF)
+        return 3;
+    return 0;
 }
 
 raati_code text_field(json_t *obj, const char *key, int required, size_t min_chars,
@@ -34,10 +50,18 @@ raati_code text_field(json_t *obj, const char *key, int required, size_t min_cha
     size_t len = json_string_length(v);
     if (memchr(s, '\0', len))
         return raati_fail(err, RAATI_E_INVALID_FIELD, key, "%s must not contain NUL", key);
-    while (len && is_space((unsigned char)*s))
-        s++, len--;
-    while (len && is_space((unsigned char)s[len - 1]))
-        len--;
+    size_t n;
+    while ((n = space_at((const unsigned char *)s, len)))
+        s += n, len -= n;
+    for (;;) {
+        /* The start of the last character, then whether it is a space. */
+        size_t k = len;
+        while (k && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (!k || space_at((const unsigned char *)s + k - 1, len - k + 1) != len - k + 1)
+            break;
+        len = k - 1;
+    }
     size_t chars = text_chars(s, len);
     if (chars > max_chars) {
         raati_fail(err, RAATI_E_TOO_LONG, key, "%s is %zu characters long; the most is %zu", key,

@@ -129,15 +129,20 @@ static void append_periods(forum_ctx *f, json_t *arr, const char *sql)
     if (!st)
         return;
     /* Collect ids first: period_json uses other cached statements. */
-    int64_t ids[512];
+    int64_t ids[PERIOD_LIST_MAX];
     int n = 0;
-    while (n < 512 && sqlite3_step(st) == SQLITE_ROW)
+    while (n < PERIOD_LIST_MAX && sqlite3_step(st) == SQLITE_ROW)
         ids[n++] = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     for (int i = 0; i < n; i++) {
         json_t *p = period_json(f->db, ids[i]);
         if (!p)
             continue;
+        /* A list shows summaries: the texts come with period.get. */
+        json_object_del(p, "description");
+        json_object_del(p, "description_html");
+        json_object_del(p, "prematerial");
+        json_object_del(p, "prematerial_html");
         json_object_set_new(p, "mine", period_mine(f->db, ids[i], f->member_id));
         json_array_append_new(arr, p);
     }

@@ -10,6 +10,8 @@
 
 #define PERIOD_TITLE_MAX 200
 #define PERIOD_TEXT_MAX 20000
+/* period.list lists at most this many periods of each group. */
+#define PERIOD_LIST_MAX 500
 
 typedef enum { PERIOD_DRAFT, PERIOD_UPCOMING, PERIOD_OPEN, PERIOD_CLOSED } period_status;
 

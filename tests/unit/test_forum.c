@@ -65,6 +65,14 @@ static void text_fields_trim_and_limit(void)
     CHECK(text_field(msg, "e", 1, 1, 5, &out, &err) == RAATI_E_MISSING_FIELD);
     CHECK(text_field(msg, "e", 0, 1, 5, &out, &err) == RAATI_OK && out == NULL);
     json_decref(msg);
+    /* No-break, em and ideographic spaces and a BOM around: trimmed. */
+    msg = json_pack("{s:s, s:s}", "f", "\xC2\xA0\xE2\x80\x83\xE3\x80\x80\xEF\xBB\xBF", "g",
+                    "\xC2\xA0 moi\xE3\x80\x80 \xE2\x80\x83");
+    CHECK(text_field(msg, "f", 1, 1, 10, &out, &err) == RAATI_E_INVALID_FIELD);
+    CHECK(text_field(msg, "g", 1, 1, 10, &out, &err) == RAATI_OK);
+    CHECK_STR(out, "moi");
+    free(out);
+    json_decref(msg);
 }
 
 static db *fresh_db(int64_t *mod, int64_t *m1, int64_t *m2)
