@@ -34,6 +34,7 @@ struct outbox {
         char channel[HUB_CHANNEL_MAX];
         const char *event;
         json_t *data;
+        int64_t seq; /* 0: the change's own number */
     } ev[2 * DUE_BATCH + 2];
 };
 
@@ -51,6 +52,7 @@ static int out_add(struct outbox *o, const char *kind, int64_t id, const char *e
         snprintf(o->ev[o->n].channel, HUB_CHANNEL_MAX, "%s", kind);
     o->ev[o->n].event = event;
     o->ev[o->n].data = data;
+    o->ev[o->n].seq = 0;
     o->n++;
     return 0;
 }
@@ -70,9 +72,15 @@ static int out_period(app *a, struct outbox *o, int64_t period_id)
     if (!p)
         return -1;
     int draft = !strcmp(json_string_value(json_object_get(p, "status")), "draft");
+    int64_t seq = json_integer_value(json_object_get(p, "seq"));
     if (!draft && out_add(o, "periods", 0, "period.changed", json_incref(p)))
         return json_decref(p), -1;
-    return out_add(o, "period", period_id, "period.changed", p);
+    if (!draft)
+        o->ev[o->n - 1].seq = seq;
+    if (out_add(o, "period", period_id, "period.changed", p))
+        return -1;
+    o->ev[o->n - 1].seq = seq;
+    return 0;
 }
 
 static int out_topic(app *a, struct outbox *o, int64_t topic_id, const char *event)
@@ -112,7 +120,8 @@ static raati_code finish(app *a, forum_ctx *f, struct outbox *o, raati_code rc, 
     }
     a->seq = f->seq;
     for (int i = 0; i < o->n; i++)
-        hub_publish(a->hub, o->ev[i].channel, o->ev[i].event, f->seq, o->ev[i].data);
+        hub_publish(a->hub, o->ev[i].channel, o->ev[i].event, o->ev[i].seq ? o->ev[i].seq : f->seq,
+                    o->ev[i].data);
     out_clear(o);
     return RAATI_OK;
 }

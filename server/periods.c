@@ -477,6 +477,11 @@ raati_code period_update(forum_ctx *f, int64_t id, json_t *msg, raati_error *err
         rc = raati_fail(err, RAATI_E_INVALID_FIELD, "ends_at", "ends_at must be in the future");
         goto out;
     }
+    if (pf.has_starts && row.status == PERIOD_OPEN && row.starts_ms > f->now_ms) {
+        rc = raati_fail(err, RAATI_E_INVALID_FIELD, "starts_at",
+                        "the period is open: its start cannot move into the future");
+        goto out;
+    }
     apply_clock(f, &row);
     if (pf.title) {
         sqlite3_stmt *st = db_prepare(f->db, "UPDATE period SET title = ? WHERE id = ?");
@@ -580,6 +585,10 @@ int period_apply_due(forum_ctx *f, int64_t *ids, int max)
         if (next == row.status)
             continue;
         row.status = next;
+        /* Each period changed takes its own number, so a client that saw
+         * one of these events can still catch up on the others. */
+        if (changed)
+            f->seq++;
         if (save_row(f, ids[i], &row, NULL))
             continue;
         log_info("period.status", "period=%lld status=%s by=clock", (long long)ids[i],

@@ -21,7 +21,9 @@ raati_code period_update(forum_ctx *f, int64_t id, json_t *msg, raati_error *err
 /* action: "announce", "open" or "close". */
 raati_code period_transition(forum_ctx *f, int64_t id, const char *action, raati_error *err);
 /* Opens and closes the periods whose time has come; writes up to max of
- * their ids into ids and returns how many changed. */
+ * their ids into ids and returns how many changed. Each changed period
+ * after the first takes the next sequence number (f->seq ends at the
+ * last one used). */
 int period_apply_due(forum_ctx *f, int64_t *ids, int max);
 /* Milliseconds since the epoch of the next time a period should open or
  * close, or -1 when none will. */
