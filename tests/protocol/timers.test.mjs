@@ -66,9 +66,9 @@ describe('period timers', { concurrency: true }, () => {
     } finally { m.ws.destroy(); }
   });
 
-  // SERVER BUG (found by this test): periods changed by one timer run share
-  // one seq, so a client that saw the first event and reconnects with that
-  // seq as since never hears about the others.
+  // Regression (found by this test): periods changed by one timer run shared
+  // one seq, so a client that saw the first event and reconnected with that
+  // seq as since never heard about the others.
   test('periods opened by the same timer run get distinct, growing seqs, and a since between them catches up the rest', async () => {
     const m = await member(srv);
     try {
