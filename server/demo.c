@@ -151,7 +151,6 @@ static int seed_forum(db *d, const config *cfg)
                     "Tällä jaksolla kerätään asukkaiden kokemuksia: **mikä ohjeissa auttaa, mikä "
                     "hämmentää ja mitä niistä puuttuu**. Keskustelujen tulokset viedään ohjeita "
                     "kirjoittavalle tiimille, ja kerromme tulossivulla, mitä niille tehtiin.",
-                    "## Ennakkomateriaali\n\n"
                     "Lue ennen keskustelua esimerkkiohje *Suolen tähystykseen valmistautuminen* "
                     "(2 sivua). Kiinnitä huomiota:\n\n"
                     "- mitä pitää tehdä ja milloin\n- mitä sanoja et ymmärtänyt\n"
