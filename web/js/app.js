@@ -2,9 +2,10 @@
 // signed-in state shared by the views.
 //
 // A view is { title, needsMember?, render(ctx) -> Node | Node[] }. ctx gives
-// it the config, the member, a state object that lives while the route is
-// shown (kept across re-renders, e.g. a language change), and the actions
-// below.
+// it the config, the member, the route's parameters, a state object that
+// lives while the route is shown (kept across re-renders, e.g. a language
+// change), and the actions below. A view that subscribes to live channels
+// sets state.dispose, which is called when the route is left.
 import { h, snapshotForms, restoreForms } from './dom.js';
 import {
     t, tParts, setLanguage, language, storedLanguage, rememberLanguage, browserLanguage,
@@ -12,16 +13,41 @@ import {
 } from './i18n.js';
 import { api } from './api.js';
 import { Socket } from './ws.js';
+import { Live } from './live.js';
 import front from './views/front.js';
 import register from './views/register.js';
 import login from './views/login.js';
 import profile from './views/profile.js';
 import privacy from './views/privacy.js';
 import notFound from './views/notfound.js';
+import periods from './views/periods.js';
+import period from './views/period.js';
+import periodForm from './views/periodform.js';
+import participation from './views/participation.js';
+import topic from './views/topic.js';
 import { contactEmail, mailLink } from './views/shared.js';
 
-const ROUTES = { '/': front, '/register': register, '/login': login, '/profile': profile, '/privacy': privacy };
+const ROUTES = {
+    '/': front, '/register': register, '/login': login, '/profile': profile, '/privacy': privacy,
+    '/periods': periods, '/periods/new': periodForm,
+};
+// Routes with an id in them: the captured numbers become ctx.params.
+const PATTERNS = [
+    [/^\/periods\/(\d+)$/, period],
+    [/^\/periods\/(\d+)\/edit$/, periodForm],
+    [/^\/periods\/(\d+)\/participation$/, participation],
+    [/^\/topics\/(\d+)$/, topic],
+];
 const ANONYMOUS_ONLY = new Set(['/register', '/login']);
+
+function matchRoute(path) {
+    if (ROUTES[path]) return { view: ROUTES[path], params: [] };
+    for (const [re, view] of PATTERNS) {
+        const m = re.exec(path);
+        if (m) return { view, params: m.slice(1).map(Number) };
+    }
+    return { view: notFound, params: [] };
+}
 
 const app = {
     config: null,
@@ -30,6 +56,8 @@ const app = {
     state: {},
     flash: null, // { key, params }: a message for the next screen (kept in its state)
     ws: null,
+    live: null,
+    params: [],
     signingOut: false,
 };
 
@@ -40,6 +68,13 @@ function currentPath() {
     const hash = window.location.hash;
     if (!hash.startsWith('#/')) return '/';
     return hash.slice(1).split('?')[0] || '/';
+}
+
+// The part of the hash after '?', e.g. #/topics/7?post=41.
+function currentQuery() {
+    const hash = window.location.hash;
+    const at = hash.indexOf('?');
+    return new URLSearchParams(hash.startsWith('#/') && at >= 0 ? hash.slice(at + 1) : '');
 }
 
 // Announces text in the polite live region. Clearing first and writing a
@@ -78,6 +113,13 @@ const ctx = {
     get member() { return app.member; },
     get state() { return app.state; },
     get ws() { return app.ws; },
+    get live() { return app.live; },
+    get params() { return app.params; },
+    get query() { return currentQuery(); },
+    // A title that depends on what was loaded (a topic's name).
+    setTitle(text) {
+        document.title = `${text} – Raati`;
+    },
     announce,
     clearAnnouncement,
     navigate,
@@ -117,8 +159,8 @@ const ctx = {
     },
     sessionEnded() {
         app.member = null;
-        const view = ROUTES[currentPath()];
-        if (view?.needsMember) {
+        const { view } = matchRoute(currentPath());
+        if (view.needsMember) {
             navigate('/login', { flash: { key: 'login.session_ended' } });
         } else {
             showRoute({ focus: false, keepState: true });
@@ -189,7 +231,7 @@ function renderChrome() {
         href: `#${to}`, class: 'site-nav__link', 'aria-current': path === to ? 'page' : null,
     }, t(key)));
     const items = app.member
-        ? [link('/', 'nav.home'), link('/profile', 'nav.profile'),
+        ? [link('/', 'nav.home'), link('/periods', 'nav.periods'), link('/profile', 'nav.profile'),
             h('li', null, h('button', { type: 'button', class: 'site-nav__link site-nav__button', onclick: () => ctx.signOut() }, t('nav.signout')))]
         : [link('/', 'nav.home'), link('/register', 'nav.register'), link('/login', 'nav.login')];
     document.getElementById('site-nav').replaceChildren(h('ul', { class: 'site-nav__list' }, items));
@@ -203,6 +245,50 @@ function renderChrome() {
             ? tParts('footer.contact.email', {}, { email: mailLink(email) })
             : t('footer.contact.none')),
         h('p', null, h('a', { href: '#/privacy' }, t('privacy.title'))));
+    showConnection();
+}
+
+// The connection to the server, said quietly under the header: nothing
+// while it is up, "reconnecting…" when it has been down for a moment (a
+// quick reconnect after signing in is not worth a word), "connected again"
+// for a few seconds after.
+const connection = { everOpen: false, shown: null, timer: null, clearTimer: null };
+
+function connectionState(state) {
+    if (state === 'open') {
+        clearTimeout(connection.timer);
+        connection.timer = null;
+        const wasDown = connection.shown === 'lost';
+        connection.everOpen = true;
+        connection.shown = wasDown ? 'restored' : null;
+        if (wasDown) {
+            clearTimeout(connection.clearTimer);
+            connection.clearTimer = setTimeout(() => {
+                if (connection.shown === 'restored') connection.shown = null;
+                showConnection();
+            }, 5000);
+        }
+        showConnection();
+    } else if (connection.shown !== 'lost' && !connection.timer) {
+        // Attempts to reconnect come and go meanwhile; the first drop starts
+        // the clock.
+        connection.timer = setTimeout(() => {
+            connection.timer = null;
+            connection.shown = 'lost';
+            showConnection();
+        }, 1500);
+    }
+}
+
+function showConnection() {
+    const el = document.getElementById('connection-status');
+    if (!el) return;
+    const key = connection.shown === 'lost'
+        ? (connection.everOpen ? 'connection.lost' : 'connection.connecting')
+        : connection.shown === 'restored' ? 'connection.restored' : null;
+    const text = key ? t(key) : '';
+    if (el.textContent !== text) el.textContent = text;
+    el.className = ['connection', key && `connection--${connection.shown}`].filter(Boolean).join(' ');
 }
 
 let routeSerial = 0;
@@ -211,7 +297,7 @@ function showRoute({ focus, keepState = false } = {}) {
     if (!app.config) return;
     const serial = ++routeSerial;
     const path = currentPath();
-    const view = ROUTES[path] ?? notFound;
+    const { view, params } = matchRoute(path);
     if (view.needsMember && !app.member) {
         // This tab may not have heard that the person signed in again in
         // another one: ask the server before sending them to sign in.
@@ -232,8 +318,16 @@ function showRoute({ focus, keepState = false } = {}) {
         navigate('/profile', { replace: true });
         return;
     }
-    if (path !== app.path || !keepState) app.state = {};
+    if (path !== app.path || !keepState) {
+        try {
+            app.state.dispose?.();
+        } catch (err) {
+            console.error(err);
+        }
+        app.state = {};
+    }
     app.path = path;
+    app.params = params;
     // The message stays with the screen (a language change re-renders it
     // in the new language) until the screen is left or the view drops it.
     if (app.flash) {
@@ -241,12 +335,12 @@ function showRoute({ focus, keepState = false } = {}) {
         app.flash = null;
     }
     const flash = app.state.flash;
-    const nodes = [view.render(ctx)].flat();
+    const nodes = [view.render(ctx)].flat().filter((node) => node !== null && node !== undefined && node !== false);
     if (flash) {
         nodes.splice(1, 0, h('div', { class: 'flash' }, h('p', null, t(flash.key, flash.params))));
     }
     main.replaceChildren(...nodes);
-    document.title = `${t(view.title)} – Raati`;
+    document.title = `${typeof view.title === 'function' ? view.title(ctx) : t(view.title)} – Raati`;
     renderChrome();
     if (focus) {
         main.querySelector('h1')?.focus();
@@ -285,6 +379,8 @@ async function start() {
     app.member = me.ok ? me.member : null;
 
     app.ws = new Socket();
+    app.live = new Live(app.ws);
+    app.ws.on('state', connectionState);
     app.ws.on('hello', (hello) => {
         const was = app.member;
         if (!hello.member && was && !app.signingOut) {

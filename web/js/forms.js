@@ -7,7 +7,7 @@
 // marks the controls aria-invalid, ties the message to them with
 // aria-describedby, and fills the form's error summary.
 import { h } from './dom.js';
-import { t, tn, has } from './i18n.js';
+import { t, tn, has, formatNumber } from './i18n.js';
 
 // The display name's rules (docs/protocol.md, "POST /api/register"): spaces
 // trimmed at both ends, then 1-60 characters (code points), no control or
@@ -72,6 +72,57 @@ export function textField(o) {
         o.hint && h('p', { class: 'hint', id: id.hint }, o.hint),
         errorSlot(id.error),
         input,
+        count);
+}
+
+// Markdown texts (posts, descriptions) are counted in characters (code
+// points) after trimming white space at both ends, as the server counts.
+export function textLength(text) {
+    return [...text.trim()].length;
+}
+
+// A character counter for a text field: "12/60 characters", and how many
+// too many once over. It is part of the field's description (read when the
+// field is focused), not a live region, so it does not speak on every
+// keystroke. Returns { node, update }.
+export function charCounter(id, control, counter) {
+    const node = h('p', { class: 'hint char-count', id });
+    const update = () => {
+        const max = typeof counter.max === 'function' ? counter.max() : counter.max;
+        const n = counter.length(control.value);
+        const over = n > max;
+        node.textContent = over
+            ? tn('field.count.over', n - max, { length: formatCount(n), max: formatCount(max) })
+            : t('field.count', { length: formatCount(n), max: formatCount(max) });
+        node.classList.toggle('char-count--over', over);
+    };
+    control.addEventListener('input', update);
+    // A value put back after a re-render comes without an input event.
+    control.addEventListener('change', update);
+    update();
+    return { node, update };
+}
+
+function formatCount(n) {
+    return formatNumber(n);
+}
+
+// textAreaField({ form, name, label, hint, value, rows, required, counter })
+export function textAreaField(o) {
+    const id = ids(o.form, o.name);
+    const countId = `${id.id}-count`;
+    const describedBy = [o.hint && id.hint, o.counter && countId].filter(Boolean).join(' ') || null;
+    const area = h('textarea', {
+        id: id.id, name: o.name, class: 'input textarea', rows: o.rows ?? 6, required: o.required,
+        spellcheck: 'true', 'aria-describedby': describedBy, 'data-describedby': describedBy ?? '',
+    });
+    if (o.value) area.value = o.value;
+    const count = o.counter ? charCounter(countId, area, o.counter).node : null;
+    return h('div', { class: 'field', 'data-field': o.name },
+        h('label', { class: 'label', for: id.id }, o.label),
+        o.hint && h('p', { class: 'hint', id: id.hint }, o.hint),
+        errorSlot(id.error),
+        area,
         count);
 }
 

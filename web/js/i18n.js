@@ -92,6 +92,18 @@ export function formatDate(iso) {
     return new Intl.DateTimeFormat(LOCALES[current], { dateStyle: 'long' }).format(date);
 }
 
+// A date and time in the browser's time zone (Europe/Helsinki for most
+// members): "18.11.2026 klo 12.01", "18 nov. 2026 12:01", "18 Nov 2026, 12:01".
+export function formatDateTime(iso) {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return '';
+    return new Intl.DateTimeFormat(LOCALES[current], { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+export function formatNumber(n) {
+    return new Intl.NumberFormat(LOCALES[current]).format(n);
+}
+
 export function storedLanguage() {
     try {
         const lang = localStorage.getItem(STORAGE_KEY);
