@@ -421,7 +421,11 @@ static raati_code post_done(app *a, struct outbox *o, int64_t post_id, int64_t m
     return built(failed, err);
 }
 
-int h_post_create(struct request *rq, json_t *reply, raati_error *err)
+/* post.create and post.delete: one post written, its event and its
+ * topic's new counts. */
+static int post_write(struct request *rq,
+                      raati_code (*write)(forum_ctx *, json_t *, int64_t *, raati_error *),
+                      const char *event, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
@@ -431,9 +435,14 @@ int h_post_create(struct request *rq, json_t *reply, raati_error *err)
     ctx_for(rq, &f);
     if ((rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = post_create(&f, rq->msg, &post_id, err)))
-        rc = post_done(a, &o, post_id, f.member_id, "post.created", "topic.changed", reply, err);
+    if (!(rc = write(&f, rq->msg, &post_id, err)))
+        rc = post_done(a, &o, post_id, f.member_id, event, "topic.changed", reply, err);
     return finish(a, &f, &o, rc, err);
+}
+
+int h_post_create(struct request *rq, json_t *reply, raati_error *err)
+{
+    return post_write(rq, post_create, "post.created", reply, err);
 }
 
 int h_post_edit(struct request *rq, json_t *reply, raati_error *err)
@@ -459,17 +468,7 @@ int h_post_edit(struct request *rq, json_t *reply, raati_error *err)
 
 int h_post_delete(struct request *rq, json_t *reply, raati_error *err)
 {
-    app *a = rq->a;
-    forum_ctx f;
-    struct outbox o;
-    int64_t post_id = 0;
-    raati_code rc;
-    ctx_for(rq, &f);
-    if ((rc = begin(a, &o, err)))
-        return rc;
-    if (!(rc = post_delete(&f, rq->msg, &post_id, err)))
-        rc = post_done(a, &o, post_id, f.member_id, "post.deleted", "topic.changed", reply, err);
-    return finish(a, &f, &o, rc, err);
+    return post_write(rq, post_delete, "post.deleted", reply, err);
 }
 
 int h_post_versions(struct request *rq, json_t *reply, raati_error *err)
