@@ -434,6 +434,7 @@ raati_code topic_get(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err)
     json_object_set_new(reply, "period", period ? period : json_null());
     json_object_set_new(reply, "first_unread_id",
                         unread_id ? json_integer(unread_id) : json_null());
+    json_object_set_new(reply, "read_upto", json_integer(read_upto(f->db, topic_id, f->member_id)));
 out:
     free(path);
     free(upath);

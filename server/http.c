@@ -480,10 +480,11 @@ int http_build_config(app *a)
         }
     json_t *contact = cfg->contact_email[0] ? json_string(cfg->contact_email) : json_null();
     json_t *body =
-        json_pack("{s:b, s:o, s:o, s:o, s:s, s:o, s:i, s:i, s:s}", "ok", 1, "region", region,
+        json_pack("{s:b, s:o, s:o, s:o, s:s, s:o, s:i, s:i, s:i, s:s}", "ok", 1, "region", region,
                   "municipalities", munis, "interest_areas", areas, "privacy_notice_version",
                   cfg->privacy_version, "contact_email", contact, "minimum_age", MEMBER_MINIMUM_AGE,
-                  "current_year", current_year(), "version", RAATI_VERSION);
+                  "current_year", current_year(), "max_post_chars", cfg->max_post_chars, "version",
+                  RAATI_VERSION);
     free(a->config_body);
     a->config_body = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);

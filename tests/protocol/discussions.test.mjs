@@ -374,6 +374,7 @@ describe('discussions', () => {
         let g = await getTopic(R, topic.id);
         assert.equal(g.topic.unread, 1, 'the opening post is unread for a new reader');
         assert.equal(g.first_unread_id, op.id);
+        assert.equal(g.read_upto, 0, 'nothing is marked read yet');
         // the moderator's own post is not unread for them
         assert.equal((await getTopic(mod, topic.id)).topic.unread, 0);
         assert.equal((await getTopic(mod, topic.id)).first_unread_id, null);
@@ -399,6 +400,7 @@ describe('discussions', () => {
         rr = ok(await R.ws.request({ type: 'topic.read', topic_id: topic.id, post_id: b1.id }));
         assert.equal(rr.unread, 2);
         assert.equal((await getTopic(R, topic.id)).topic.unread, 2);
+        assert.equal((await getTopic(R, topic.id)).read_upto, b2.id, 'the mark stayed at b2');
         // period.get's topics carry unread
         const pg = ok(await R.ws.request({ type: 'period.get', period_id: p.id }));
         assert.equal(pg.topics.find((t) => t.id === topic.id).unread, 2);

@@ -264,6 +264,7 @@ describe('http', () => {
       assert.ok(c.privacy_notice_version.length > 0);
       assert.equal(c.minimum_age, 15);
       assert.ok(Number.isInteger(c.current_year));
+      assert.equal(c.max_post_chars, 20000);
       assert.equal(c.version, '0.1.0');
     });
 
