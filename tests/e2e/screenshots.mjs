@@ -35,7 +35,23 @@ const screens = {
     profile: async (page) => {
         await registerViaUi(page, base, { display_name: 'Maija Virtanen', interests: 2 });
     },
+    periods: async (page) => {
+        await signedIn(page);
+        await open(page, base, '/periods');
+        await page.locator('main h2').first().waitFor();
+    },
+    topic: async (page) => {
+        await signedIn(page);
+        await open(page, base, '/topics/1');
+        await page.locator('main article').nth(3).waitFor();
+    },
 };
+
+// The demo member, signed in and past the page sign-in leads to.
+async function signedIn(page) {
+    await signInViaUi(page, base, 'jasen@raati.example', 'Asukas-2026!');
+    await page.waitForURL(/#\/(profile|periods|)$/);
+}
 
 try {
     for (const [name, reach] of Object.entries(screens)) {
