@@ -85,6 +85,22 @@ static int insert_resident(db *d, const config *cfg, const struct demo_resident 
 
 #include "demo_forum.inc"
 
+#define DEMO_FORUM_SEEDED                                                                          \
+    "INSERT INTO meta (key, value) "                                                               \
+    "VALUES ('demo_forum_seeded_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+
+static int64_t period_count(db *d)
+{
+    sqlite3_stmt *st = db_prepare(d, "SELECT count(*) FROM period");
+    int64_t n = 0;
+    if (!st)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
 #define HOUR_MS (3600 * 1000LL)
 #define DAY_MS (24 * HOUR_MS)
 
@@ -212,6 +228,10 @@ static int seed_forum(db *d, const config *cfg)
         if (rc)
             goto fail;
     }
+    /* Each member has read a topic up to their own latest post in it. */
+    if (db_exec(d, "INSERT INTO topic_read (member_id, topic_id, read_upto) "
+                   "SELECT author_id, topic_id, max(id) FROM post GROUP BY author_id, topic_id"))
+        return -1;
     /* The season's first period ended five weeks ago. */
     char starts[TIME_ISO_SIZE], ends[TIME_ISO_SIZE];
     time_iso(now - 60 * DAY_MS, starts);
@@ -233,7 +253,18 @@ fail:
 int demo_seed(db *d, const config *cfg)
 {
     if (meta_get(d, "demo_seeded_at") > 0) {
-        log_info("demo.kept", "reason=already_seeded");
+        /* A demo seeded by a Raati before activity periods gets them now. */
+        if (meta_get(d, "demo_forum_seeded_at") > 0 || period_count(d) > 0) {
+            log_info("demo.kept", "reason=already_seeded");
+            return 0;
+        }
+        if (db_begin(d))
+            return -1;
+        if (seed_forum(d, cfg) || db_exec(d, DEMO_FORUM_SEEDED) || db_commit(d)) {
+            db_rollback(d);
+            return -1;
+        }
+        log_info("demo.seeded", "what=periods");
         return 0;
     }
     if (member_count(d) > 0) {
@@ -256,7 +287,7 @@ int demo_seed(db *d, const config *cfg)
             log_error("demo.seed_failed", "reason=\"%s\"", err.message);
             goto fail;
         }
-    if (seed_forum(d, cfg))
+    if (seed_forum(d, cfg) || db_exec(d, DEMO_FORUM_SEEDED))
         goto fail;
     if (db_exec(d, "INSERT INTO meta (key, value) "
                    "VALUES ('demo_seeded_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))") ||

@@ -379,7 +379,7 @@ raati_code topic_get(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err)
 {
     int64_t topic_id, period_id, at_id = 0;
     period_status status;
-    int limit, len = 0;
+    int limit = POSTS_PAGE_DEFAULT, len = 0;
     raati_code rc;
     if ((rc = forum_id(msg, "topic_id", 1, &topic_id, err)) || (rc = limit_field(msg, &limit, err)))
         return rc;
@@ -445,7 +445,7 @@ raati_code post_list(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err)
 {
     int64_t topic_id, period_id, after, before;
     period_status status;
-    int limit, len;
+    int limit = POSTS_PAGE_DEFAULT, len = 0;
     raati_code rc;
     if ((rc = forum_id(msg, "topic_id", 1, &topic_id, err)) ||
         (rc = forum_id(msg, "after", 0, &after, err)) ||

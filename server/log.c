@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "times.h"
+
 static log_level min_level = LOG_INFO;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const names[] = {"debug", "info", "warn", "error"};
@@ -27,12 +29,9 @@ int log_level_parse(const char *s)
 
 void log_now_iso(char *buf, unsigned size)
 {
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    char iso[TIME_ISO_SIZE];
+    time_iso(time_now_ms(), iso);
+    snprintf(buf, size, "%s", iso);
 }
 
 void log_write(log_level level, const char *event, const char *fmt, ...)

@@ -3,7 +3,7 @@
 // local time (sent as UTC), interest areas, whether members may open
 // topics; saved as a draft or announced at once.
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, formatNumber } from '../i18n.js';
 import {
     textField, textAreaField, checkboxGroup, checkbox, errorSummary, noticeSlot, showErrors, setBusy, isBusy,
     isServiceError, showServiceNotice, textLength, clearErrors,
@@ -79,7 +79,7 @@ function check(v, { creating, original }) {
 }
 
 function withLimit(errors) {
-    return errors.map((e) => (e.code === 'too_long' ? { ...e, params: { limit: e.limit } } : e));
+    return errors.map((e) => (e.code === 'too_long' ? { ...e, params: { limit: formatNumber(e.limit) } } : e));
 }
 
 function sameSet(a, b) {

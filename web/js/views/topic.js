@@ -293,6 +293,7 @@ class TopicPage extends LiveView {
             }
             this.posts.set(post.id, merged);
             this.refreshPost(post.id);
+            if (merged.deleted) this.paintUnread(); // a new post taken back is no longer new
             return 'updated';
         }
         // A post we do not have is new only if it was written after the
@@ -905,7 +906,8 @@ class TopicPage extends LiveView {
         const mine = new Set(post.mine ?? []);
         const canReact = this.canWrite && post.author?.id !== this.me;
         if (canReact) {
-            return h('div', { class: 'reactions', role: 'group', 'aria-label': t('post.reactions') },
+            // The group's name says whose post, as Reply and Quote do.
+            return h('div', { class: 'reactions', role: 'group', 'aria-label': `${t('post.reactions')} – ${authorName(post)}` },
                 REACTIONS.map((kind) => h('button', {
                     type: 'button', class: 'reaction', 'aria-pressed': String(mine.has(kind)),
                     'data-focus-key': `react-${post.id}-${kind}`, onclick: () => this.react(post.id, kind),
