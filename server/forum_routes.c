@@ -135,7 +135,7 @@ static raati_code built(int failed, raati_error *err)
 
 /* ---- the period timer ---- */
 
-static void schedule_periods(app *a);
+static void schedule_periods(app *a, int64_t min_ms);
 
 static void period_timer_fired(lws_sorted_usec_list_t *sul)
 {
@@ -162,10 +162,14 @@ static void period_timer_fired(lws_sorted_usec_list_t *sul)
         lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, LWS_US_PER_SEC);
         return;
     }
-    schedule_periods(a);
+    /* A period still due after a run that changed nothing (it could not
+     * be saved) is tried again in a second, not at once. */
+    schedule_periods(a, n ? 0 : 1000);
 }
 
-static void schedule_periods(app *a)
+/* Schedules the period timer for the next opening or closing, at least
+ * min_ms from now. */
+static void schedule_periods(app *a, int64_t min_ms)
 {
     if (!a->ctx || a->stopping)
         return;
@@ -175,8 +179,8 @@ static void schedule_periods(app *a)
         return;
     }
     int64_t wait = due - time_now_ms();
-    if (wait < 0)
-        wait = 0;
+    if (wait < min_ms)
+        wait = min_ms;
     if (wait > PERIOD_TIMER_MAX_MS)
         wait = PERIOD_TIMER_MAX_MS;
     /* A few milliseconds late rather than early: the clock decides. */
@@ -289,7 +293,7 @@ int h_period_create(struct request *rq, json_t *reply, raati_error *err)
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
     log_info("period.created", "period=%lld by=%lld", (long long)id, (long long)f.member_id);
-    schedule_periods(a);
+    schedule_periods(a, 0);
     return RAATI_OK;
 }
 
@@ -307,7 +311,7 @@ int h_period_update(struct request *rq, json_t *reply, raati_error *err)
         rc = period_done(a, &o, id, reply, err);
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
-    schedule_periods(a);
+    schedule_periods(a, 0);
     return RAATI_OK;
 }
 
@@ -327,7 +331,7 @@ static int transition(struct request *rq, const char *action, json_t *reply, raa
         return rc;
     log_info("period.status", "period=%lld action=%s by=%lld", (long long)id, action,
              (long long)f.member_id);
-    schedule_periods(a);
+    schedule_periods(a, 0);
     return RAATI_OK;
 }
 
