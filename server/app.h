@@ -43,6 +43,9 @@ typedef struct app {
     lws_sorted_usec_list_t period_timer;  /* opens and closes periods on time */
     lws_sorted_usec_list_t viewers_timer; /* sends changed viewer counts */
     int viewers_pending;                  /* viewers_timer is scheduled */
+    lws_sorted_usec_list_t poll_timer;    /* sends coalesced poll results */
+    int64_t dirty_polls[64];              /* polls voted on since the last send */
+    int dirty_poll_count;
 } app;
 
 /* Starts the server described by cfg and runs until SIGINT/SIGTERM: then

@@ -120,7 +120,10 @@ raati_code db_open(db **out, const char *path, raati_error *err)
     /* FULL: an acknowledged write survives power loss, not only a crash of
      * the process; docs/architecture.md explains the choice. */
     if (db_exec(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                   "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF") ||
+                   "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF; "
+                   /* Deleted content is overwritten, so a closed secret
+                    * poll's erased voter tags leave no trace in the file. */
+                   "PRAGMA secure_delete=ON") ||
         migrate(d, err)) {
         if (err && err->code == RAATI_OK)
             raati_fail(err, RAATI_E_INTERNAL, "db", "cannot set up database %s: %s", path,

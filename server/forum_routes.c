@@ -11,6 +11,7 @@
 #include "log.h"
 #include "members.h"
 #include "periods.h"
+#include "polls.h"
 
 /* Catch-up replies carry at most this many changes; past it, resync. */
 #define CATCH_UP_MAX 500
@@ -19,6 +20,8 @@
 #define PERIOD_TIMER_MAX_MS 60000
 #define VIEWERS_DELAY_MS 1000
 #define DUE_BATCH 64
+/* Votes reach viewers as at most one update per poll this often. */
+#define POLL_RESULTS_MS 250
 
 static void ctx_for(struct request *rq, forum_ctx *f)
 {
@@ -136,6 +139,8 @@ static raati_code built(int failed, raati_error *err)
 /* ---- the period timer ---- */
 
 static void schedule_periods(app *a, int64_t min_ms);
+static void poll_rules_changed(app *a, int64_t poll_id);
+static void erase_wal(app *a);
 
 static void period_timer_fired(lws_sorted_usec_list_t *sul)
 {
@@ -156,12 +161,30 @@ static void period_timer_fired(lws_sorted_usec_list_t *sul)
     int n = period_apply_due(&f, ids, DUE_BATCH), failed = 0;
     for (int i = 0; i < n; i++)
         failed |= out_period(a, &o, ids[i]);
-    if (!n) {
+    /* Polls close with their period, or at their own closing time. */
+    int64_t polls[DUE_BATCH];
+    if (n)
+        f.seq++;
+    int m = poll_apply_due(&f, polls, DUE_BATCH), secret = 0;
+    if (n && !m)
+        f.seq--;
+    for (int i = 0; i < m; i++) {
+        failed |= out_add(&o, "poll", polls[i], "poll.changed", poll_json(a->db, polls[i], NULL));
+        if (!failed)
+            o.ev[o.n - 1].seq = f.seq - (m - 1 - i);
+        secret |= poll_is_secret(a->db, polls[i]);
+    }
+    if (!n && !m) {
         db_rollback(a->db); /* nothing was due: no sequence number used */
     } else if (finish(a, &f, &o, built(failed, &err), &err)) {
         lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, LWS_US_PER_SEC);
         return;
     }
+    for (int i = 0; i < m; i++)
+        poll_rules_changed(a, polls[i]);
+    if (secret)
+        erase_wal(a);
+    n += m;
     /* A period still due after a run that changed nothing (it could not
      * be saved) is tried again in a second, not at once. */
     schedule_periods(a, n ? 0 : 1000);
@@ -173,7 +196,9 @@ static void schedule_periods(app *a, int64_t min_ms)
 {
     if (!a->ctx || a->stopping)
         return;
-    int64_t due = period_next_due_ms(a->db);
+    int64_t due = period_next_due_ms(a->db), poll_due = poll_next_due_ms(a->db);
+    if (poll_due >= 0 && (due < 0 || poll_due < due))
+        due = poll_due;
     if (due < 0) {
         lws_sul_cancel(&a->period_timer);
         return;
@@ -230,7 +255,9 @@ void forum_stop(app *a)
 {
     lws_sul_cancel(&a->period_timer);
     lws_sul_cancel(&a->viewers_timer);
+    lws_sul_cancel(&a->poll_timer);
     a->viewers_pending = 0;
+    a->dirty_poll_count = 0;
 }
 
 /* ---- periods ---- */
@@ -520,11 +547,234 @@ int h_reaction_remove(struct request *rq, json_t *reply, raati_error *err)
     return reaction(rq, 0, reply, err);
 }
 
+/* ---- polls ---- */
+
+/* A poll's results go to the hidden channel poll:<id>:results, which holds
+ * exactly the subscribers of poll:<id> allowed to see them now. */
+static void results_channel(int64_t poll_id, char *buf)
+{
+    snprintf(buf, HUB_CHANNEL_MAX, "poll:%lld:results", (long long)poll_id);
+}
+
+/* Puts c in or out of the poll's results channel, as the rules say now. */
+static void results_access(app *a, struct conn *c, int64_t poll_id)
+{
+    char results[HUB_CHANNEL_MAX];
+    results_channel(poll_id, results);
+    if (poll_results_visible(a->db, poll_id, c->member_id, c->role))
+        hub_subscribe(a->hub, c, results);
+    else
+        hub_unsubscribe(a->hub, c, results);
+}
+
+struct access_ctx {
+    app *a;
+    int64_t poll_id;
+};
+
+static void access_each(void *ctx, struct conn *c)
+{
+    struct access_ctx *x = ctx;
+    results_access(x->a, c, x->poll_id);
+}
+
+/* After a poll's rules changed (closed, visibility narrowed): everyone
+ * watching it gets, or loses, its results; then the results go out. */
+static void poll_rules_changed(app *a, int64_t poll_id)
+{
+    char channel[HUB_CHANNEL_MAX], results[HUB_CHANNEL_MAX];
+    snprintf(channel, sizeof channel, "poll:%lld", (long long)poll_id);
+    results_channel(poll_id, results);
+    struct access_ctx x = {a, poll_id};
+    hub_each(a->hub, channel, access_each, &x);
+    json_t *r = poll_results_event(a->db, poll_id);
+    if (r)
+        hub_publish(a->hub, results, "poll.results", 0, r);
+    json_decref(r);
+}
+
+/* After closing a secret poll: fold the write-ahead log into the database
+ * and truncate it, so the erased tags are not left in old WAL frames. */
+static void erase_wal(app *a)
+{
+    int log_frames = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db_handle(a->db), NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                       &log_frames, &done);
+    if (rc != SQLITE_OK)
+        log_warn("poll.checkpoint_failed", "error=\"%s\"", sqlite3_errmsg(db_handle(a->db)));
+}
+
+static void flush_polls(app *a)
+{
+    for (int i = 0; i < a->dirty_poll_count; i++) {
+        int64_t id = a->dirty_polls[i];
+        char channel[HUB_CHANNEL_MAX], results[HUB_CHANNEL_MAX];
+        snprintf(channel, sizeof channel, "poll:%lld", (long long)id);
+        results_channel(id, results);
+        json_t *p = poll_json(a->db, id, NULL), *r = poll_results_event(a->db, id);
+        if (p)
+            hub_publish(a->hub, channel, "poll.changed",
+                        json_integer_value(json_object_get(p, "seq")), p);
+        if (r)
+            hub_publish(a->hub, results, "poll.results", 0, r);
+        json_decref(p);
+        json_decref(r);
+    }
+    a->dirty_poll_count = 0;
+}
+
+static void poll_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    app *a = lws_container_of(sul, app, poll_timer);
+    if (!a->stopping)
+        flush_polls(a);
+    a->dirty_poll_count = 0;
+}
+
+/* Votes are sent on as one update per poll every POLL_RESULTS_MS. */
+static void poll_voted(app *a, int64_t poll_id)
+{
+    for (int i = 0; i < a->dirty_poll_count; i++)
+        if (a->dirty_polls[i] == poll_id)
+            return;
+    if (a->dirty_poll_count == (int)(sizeof a->dirty_polls / sizeof a->dirty_polls[0]))
+        flush_polls(a); /* many polls at once: send what is waiting now */
+    if (!a->dirty_poll_count && a->ctx)
+        lws_sul_schedule(a->ctx, 0, &a->poll_timer, poll_timer_fired,
+                         POLL_RESULTS_MS * LWS_US_PER_MS);
+    a->dirty_polls[a->dirty_poll_count++] = poll_id;
+}
+
+static raati_code poll_reply(app *a, const forum_ctx *f, int64_t id, json_t *reply,
+                             raati_error *err)
+{
+    json_t *p = poll_json(a->db, id, f);
+    json_object_set_new(reply, "poll", p ? p : json_null());
+    return built(!p, err);
+}
+
+int h_poll_create(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = poll_create(&f, rq->msg, &id, err))) {
+        json_t *ev = poll_json(a->db, id, NULL);
+        int64_t period_id = ev ? json_integer_value(json_object_get(ev, "period_id")) : 0;
+        rc = poll_reply(a, &f, id, reply, err);
+        if (!rc)
+            rc = built(out_add(&o, "period", period_id, "poll.created", ev), err);
+        else
+            json_decref(ev);
+    }
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    log_info("poll.created", "poll=%lld by=%lld", (long long)id, (long long)f.member_id);
+    schedule_periods(a, 0);
+    return RAATI_OK;
+}
+
+int h_poll_get(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    int64_t id, period_id;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = forum_id(rq->msg, "poll_id", 1, &id, err)) ||
+        (rc = poll_period(f.db, id, f.role, &period_id, err)))
+        return rc;
+    return poll_reply(rq->a, &f, id, reply, err);
+}
+
+int h_poll_list(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    int64_t period_id, topic_id;
+    period_status status;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = forum_id(rq->msg, "period_id", 1, &period_id, err)) ||
+        (rc = forum_id(rq->msg, "topic_id", 0, &topic_id, err)) ||
+        (rc = period_visible(f.db, period_id, f.role, &status, err)))
+        return rc;
+    json_object_set_new(reply, "polls", poll_list(&f, period_id, topic_id));
+    return RAATI_OK;
+}
+
+int h_poll_vote(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = poll_vote(&f, rq->msg, &id, err)))
+        rc = poll_reply(a, &f, id, reply, err);
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    char channel[HUB_CHANNEL_MAX];
+    snprintf(channel, sizeof channel, "poll:%lld", (long long)id);
+    if (hub_has(rq->c, channel))
+        results_access(a, rq->c, id);
+    poll_voted(a, id);
+    return RAATI_OK;
+}
+
+/* poll.update and poll.close: the rules change for everyone watching. */
+static int poll_change(struct request *rq, int closing, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t id = 0, period_id;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if (closing && ((rc = forum_id(rq->msg, "poll_id", 1, &id, err)) ||
+                    (rc = poll_period(a->db, id, f.role, &period_id, err))))
+        return rc;
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    rc = closing ? poll_close(&f, id, err) : poll_update(&f, rq->msg, &id, err);
+    if (!rc && !(rc = poll_reply(a, &f, id, reply, err)))
+        rc = built(out_add(&o, "poll", id, "poll.changed", poll_json(a->db, id, NULL)), err);
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    poll_rules_changed(a, id);
+    if (closing && poll_is_secret(a->db, id))
+        erase_wal(a);
+    return RAATI_OK;
+}
+
+int h_poll_update(struct request *rq, json_t *reply, raati_error *err)
+{
+    return poll_change(rq, 0, reply, err);
+}
+
+int h_poll_close(struct request *rq, json_t *reply, raati_error *err)
+{
+    return poll_change(rq, 1, reply, err);
+}
+
+int h_poll_ballots(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return poll_ballots(&f, rq->msg, reply, err);
+}
+
 /* ---- channels ---- */
 
-enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC };
+enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC, CH_POLL };
 
-/* Parses "periods", "period:<id>" or "topic:<id>". */
+/* Parses "periods", "period:<id>", "topic:<id>" or "poll:<id>". */
 static raati_code parse_channel(json_t *msg, const char **name, enum channel_kind *kind,
                                 int64_t *id, raati_error *err)
 {
@@ -543,11 +793,14 @@ static raati_code parse_channel(json_t *msg, const char **name, enum channel_kin
     } else if (!strncmp(s, "topic:", 6)) {
         *kind = CH_TOPIC;
         digits = s + 6;
+    } else if (!strncmp(s, "poll:", 5)) {
+        *kind = CH_POLL;
+        digits = s + 5;
     }
     size_t n = digits ? strspn(digits, "0123456789") : 0;
     if (!digits || !n || digits[n] || n > 15 || digits[0] == '0')
         return raati_fail(err, RAATI_E_INVALID_FIELD, "channel",
-                          "channel must be periods, period:<id> or topic:<id>");
+                          "channel must be periods, period:<id>, topic:<id> or poll:<id>");
     *id = atoll(digits);
     return RAATI_OK;
 }
@@ -594,6 +847,8 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
         rc = period_visible(a->db, id, rq->c->role, &status, err);
     else if (kind == CH_TOPIC)
         rc = topic_period(a->db, id, rq->c->role, &period_id, &status, err);
+    else if (kind == CH_POLL)
+        rc = poll_period(a->db, id, rq->c->role, &period_id, err);
     if (rc) {
         snprintf(err->field, sizeof err->field, "channel");
         return rc;
@@ -614,6 +869,16 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
                 too_many = 1;
             else if (events)
                 sort_by_seq(events);
+        } else if (kind == CH_POLL) {
+            forum_ctx f;
+            ctx_for(rq, &f);
+            json_t *p = poll_json(a->db, id, &f);
+            events = json_array();
+            if (p && json_integer_value(json_object_get(p, "seq")) > since)
+                json_array_append_new(events, json_pack("{s:s, s:s, s:O, s:O}", "type", "event",
+                                                        "event", "poll.changed", "seq",
+                                                        json_object_get(p, "seq"), "data", p));
+            json_decref(p);
         } else {
             events = topic_changes(a->db, id, since, rq->c->member_id, CATCH_UP_MAX, &too_many);
         }
@@ -636,6 +901,8 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
         return raati_fail(err, RAATI_E_BUSY, NULL, "the server is busy: try again shortly");
     }
     forum_viewers_changed(a);
+    if (kind == CH_POLL)
+        results_access(a, rq->c, id);
     json_object_set_new(reply, "channel", json_string(name));
     json_object_set_new(reply, "seq", json_integer(a->seq));
     if (events) {
@@ -658,6 +925,11 @@ int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err)
     if (rc)
         return rc;
     hub_unsubscribe(rq->a->hub, rq->c, name);
+    if (!strncmp(name, "poll:", 5) && strlen(name) < HUB_CHANNEL_MAX - 8) {
+        char results[HUB_CHANNEL_MAX];
+        snprintf(results, sizeof results, "%s:results", name);
+        hub_unsubscribe(rq->a->hub, rq->c, results);
+    }
     forum_viewers_changed(rq->a);
     return RAATI_OK;
 }

@@ -33,6 +33,13 @@ int h_post_delete(struct request *rq, json_t *reply, raati_error *err);
 int h_post_versions(struct request *rq, json_t *reply, raati_error *err);
 int h_reaction_add(struct request *rq, json_t *reply, raati_error *err);
 int h_reaction_remove(struct request *rq, json_t *reply, raati_error *err);
+int h_poll_create(struct request *rq, json_t *reply, raati_error *err);
+int h_poll_get(struct request *rq, json_t *reply, raati_error *err);
+int h_poll_list(struct request *rq, json_t *reply, raati_error *err);
+int h_poll_vote(struct request *rq, json_t *reply, raati_error *err);
+int h_poll_update(struct request *rq, json_t *reply, raati_error *err);
+int h_poll_close(struct request *rq, json_t *reply, raati_error *err);
+int h_poll_ballots(struct request *rq, json_t *reply, raati_error *err);
 int h_subscribe(struct request *rq, json_t *reply, raati_error *err);
 int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err);
 

@@ -253,6 +253,21 @@ void hub_publish(hub *h, const char *name, const char *event, int64_t seq, json_
     ws_frame_unref(f);
 }
 
+void hub_each(hub *h, const char *name, void (*fn)(void *ctx, struct conn *c), void *ctx)
+{
+    struct channel *ch = find(h, name, NULL);
+    for (int i = 0; ch && i < ch->n; i++)
+        fn(ctx, ch->subs[i]);
+}
+
+int hub_has(struct conn *c, const char *name)
+{
+    for (int i = 0; i < c->sub_count; i++)
+        if (!strcmp(c->subs[i].ch->name, name))
+            return 1;
+    return 0;
+}
+
 int hub_viewers(hub *h, const char *name)
 {
     struct channel *ch = find(h, name, NULL);

@@ -32,6 +32,11 @@ void hub_drop(hub *h, struct conn *c);
 /* Sends {"type":"event","channel":…,"event":…,"seq":…,"data":…} to every
  * subscriber of channel (seq 0 leaves "seq" out). Does not consume data. */
 void hub_publish(hub *h, const char *channel, const char *event, int64_t seq, json_t *data);
+/* Calls fn for each subscriber of channel; fn must not change that
+ * channel's subscribers (other channels' it may). */
+void hub_each(hub *h, const char *channel, void (*fn)(void *ctx, struct conn *c), void *ctx);
+/* 1 if c is subscribed to channel. */
+int hub_has(struct conn *c, const char *channel);
 /* Distinct members subscribed to channel now. */
 int hub_viewers(hub *h, const char *channel);
 /* Calls fn for each channel whose viewer count changed since the last

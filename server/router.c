@@ -44,6 +44,13 @@ static const struct route {
     {"post.versions", ROLE_MODERATOR, h_post_versions},
     {"reaction.add", ROLE_MEMBER, h_reaction_add},
     {"reaction.remove", ROLE_MEMBER, h_reaction_remove},
+    {"poll.create", ROLE_MODERATOR, h_poll_create},
+    {"poll.get", ROLE_MEMBER, h_poll_get},
+    {"poll.list", ROLE_MEMBER, h_poll_list},
+    {"poll.vote", ROLE_MEMBER, h_poll_vote},
+    {"poll.update", ROLE_MODERATOR, h_poll_update},
+    {"poll.close", ROLE_MODERATOR, h_poll_close},
+    {"poll.ballots", ROLE_MODERATOR, h_poll_ballots},
     {"subscribe", ROLE_MEMBER, h_subscribe},
     {"unsubscribe", ROLE_MEMBER, h_unsubscribe},
 };
