@@ -8,6 +8,7 @@
 #include "log.h"
 #include "members.h"
 #include "periods.h"
+#include "polls.h"
 
 static const struct demo_login {
     const char *email, *name, *password, *role;
@@ -226,6 +227,42 @@ static int seed_forum(db *d, const config *cfg)
         json_decref(msg);
         json_decref(reply);
         if (rc)
+            goto fail;
+    }
+    /* A live poll in the open period, on its first topic, with some votes. */
+    act_as(&f, people[MOD], ROLE_MODERATOR, now, 100);
+    json_t *msg =
+        json_pack("{s:I, s:I, s:s, s:s, s:s, s:[s, s, s, s, s], s:i, s:i, s:s, s:b}", "period_id",
+                  (json_int_t)periods[0], "topic_id", (json_int_t)topics[0], "question",
+                  "Mikä tekee potilasohjeesta hyvän?", "help", "Valitse enintään kolme tärkeintä.",
+                  "kind", "multiple", "options", "Selkeä, arkinen kieli", "Kuvat ja piirrokset",
+                  "Aikataulu kellonaikoina", "Yhteystiedot heti alussa", "Selkokielinen versio",
+                  "min_picks", 1, "max_picks", 3, "results_visibility", "always", "secret", 1);
+    int64_t poll = 0;
+    raati_code prc = msg ? poll_create(&f, msg, &poll, &err) : RAATI_E_INTERNAL;
+    json_decref(msg);
+    if (prc)
+        goto fail;
+    static const int picks[][3] = {{0, 2, 3},  {0, 1, -1}, {1, 4, -1},
+                                   {0, 3, -1}, {0, 2, 4},  {3, -1, -1}};
+    int64_t first_option = 0;
+    sqlite3_stmt *fo = db_prepare(d, "SELECT min(id) FROM poll_option WHERE poll_id = ?");
+    if (fo) {
+        sqlite3_bind_int64(fo, 1, poll);
+        if (sqlite3_step(fo) == SQLITE_ROW)
+            first_option = sqlite3_column_int64(fo, 0);
+        sqlite3_reset(fo);
+    }
+    for (int i = 0; i < 6; i++) {
+        act_as(&f, people[i + 1], ROLE_MEMBER, now, 90 - 10 * i);
+        json_t *answer = json_array();
+        for (int k = 0; k < 3 && picks[i][k] >= 0; k++)
+            json_array_append_new(answer, json_integer(first_option + picks[i][k]));
+        msg = json_pack("{s:I, s:o}", "poll_id", (json_int_t)poll, "answer", answer);
+        int64_t voted;
+        prc = msg ? poll_vote(&f, msg, &voted, &err) : RAATI_E_INTERNAL;
+        json_decref(msg);
+        if (prc)
             goto fail;
     }
     /* Each member has read a topic up to their own latest post in it. */
