@@ -567,15 +567,32 @@ static void results_access(app *a, struct conn *c, int64_t poll_id)
         hub_unsubscribe(a->hub, c, results);
 }
 
+/* poll.results to the poll's results channel, shown as poll:<id>, with
+ * the poll's seq. */
+static void publish_results(app *a, int64_t poll_id)
+{
+    char channel[HUB_CHANNEL_MAX], results[HUB_CHANNEL_MAX];
+    snprintf(channel, sizeof channel, "poll:%lld", (long long)poll_id);
+    results_channel(poll_id, results);
+    json_t *r = poll_results_event(a->db, poll_id), *p = poll_json(a->db, poll_id, NULL);
+    if (r && p)
+        hub_publish_as(a->hub, results, channel, "poll.results",
+                       json_integer_value(json_object_get(p, "seq")), r);
+    json_decref(r);
+    json_decref(p);
+}
+
 struct access_ctx {
     app *a;
     int64_t poll_id;
+    int64_t member_id; /* 0: every subscriber; else only this member's */
 };
 
 static void access_each(void *ctx, struct conn *c)
 {
     struct access_ctx *x = ctx;
-    results_access(x->a, c, x->poll_id);
+    if (!x->member_id || c->member_id == x->member_id)
+        results_access(x->a, c, x->poll_id);
 }
 
 /* After a poll's rules changed (closed, visibility narrowed): everyone
@@ -585,12 +602,9 @@ static void poll_rules_changed(app *a, int64_t poll_id)
     char channel[HUB_CHANNEL_MAX], results[HUB_CHANNEL_MAX];
     snprintf(channel, sizeof channel, "poll:%lld", (long long)poll_id);
     results_channel(poll_id, results);
-    struct access_ctx x = {a, poll_id};
+    struct access_ctx x = {a, poll_id, 0};
     hub_each(a->hub, channel, access_each, &x);
-    json_t *r = poll_results_event(a->db, poll_id);
-    if (r)
-        hub_publish(a->hub, results, "poll.results", 0, r);
-    json_decref(r);
+    publish_results(a, poll_id);
 }
 
 /* After closing a secret poll: fold the write-ahead log into the database
@@ -611,14 +625,12 @@ static void flush_polls(app *a)
         char channel[HUB_CHANNEL_MAX], results[HUB_CHANNEL_MAX];
         snprintf(channel, sizeof channel, "poll:%lld", (long long)id);
         results_channel(id, results);
-        json_t *p = poll_json(a->db, id, NULL), *r = poll_results_event(a->db, id);
+        json_t *p = poll_json(a->db, id, NULL);
         if (p)
             hub_publish(a->hub, channel, "poll.changed",
                         json_integer_value(json_object_get(p, "seq")), p);
-        if (r)
-            hub_publish(a->hub, results, "poll.results", 0, r);
         json_decref(p);
-        json_decref(r);
+        publish_results(a, id);
     }
     a->dirty_poll_count = 0;
 }
@@ -720,10 +732,12 @@ int h_poll_vote(struct request *rq, json_t *reply, raati_error *err)
         rc = poll_reply(a, &f, id, reply, err);
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
+    /* Every connection of the voter watching the poll may now see its
+     * results (an after_vote poll). */
     char channel[HUB_CHANNEL_MAX];
     snprintf(channel, sizeof channel, "poll:%lld", (long long)id);
-    if (hub_has(rq->c, channel))
-        results_access(a, rq->c, id);
+    struct access_ctx x = {a, id, f.member_id};
+    hub_each(a->hub, channel, access_each, &x);
     poll_voted(a, id);
     return RAATI_OK;
 }

@@ -233,10 +233,16 @@ void hub_drop(hub *h, struct conn *c)
 
 void hub_publish(hub *h, const char *name, const char *event, int64_t seq, json_t *data)
 {
+    hub_publish_as(h, name, name, event, seq, data);
+}
+
+void hub_publish_as(hub *h, const char *name, const char *shown, const char *event, int64_t seq,
+                    json_t *data)
+{
     struct channel *ch = find(h, name, NULL);
     if (!ch || !ch->n)
         return;
-    json_t *msg = json_pack("{s:s, s:s, s:s, s:O}", "type", "event", "channel", name, "event",
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:O}", "type", "event", "channel", shown, "event",
                             event, "data", data);
     if (!msg)
         return;

@@ -32,6 +32,10 @@ void hub_drop(hub *h, struct conn *c);
 /* Sends {"type":"event","channel":…,"event":…,"seq":…,"data":…} to every
  * subscriber of channel (seq 0 leaves "seq" out). Does not consume data. */
 void hub_publish(hub *h, const char *channel, const char *event, int64_t seq, json_t *data);
+/* The same, but the frame names the channel shown (for hidden channels
+ * such as poll:<id>:results, whose events read as poll:<id>'s). */
+void hub_publish_as(hub *h, const char *channel, const char *shown, const char *event, int64_t seq,
+                    json_t *data);
 /* Calls fn for each subscriber of channel; fn must not change that
  * channel's subscribers (other channels' it may). */
 void hub_each(hub *h, const char *channel, void (*fn)(void *ctx, struct conn *c), void *ctx);

@@ -481,10 +481,19 @@ raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err)
     int64_t closes_ms = 0;
     char closes_iso[TIME_ISO_SIZE] = "";
     if (closes && !json_is_null(closes)) {
+        int64_t period_ends = 0;
+        sqlite3_stmt *pe = db_prepare(f->db, "SELECT ends_at FROM period WHERE id = ?");
+        if (pe) {
+            sqlite3_bind_int64(pe, 1, period_id);
+            if (sqlite3_step(pe) == SQLITE_ROW)
+                time_parse_iso((const char *)sqlite3_column_text(pe, 0), &period_ends);
+            sqlite3_reset(pe);
+        }
         if (!json_is_string(closes) || time_parse_iso(json_string_value(closes), &closes_ms) ||
-            closes_ms <= f->now_ms) {
+            closes_ms <= f->now_ms || closes_ms > period_ends) {
             rc = raati_fail(err, RAATI_E_INVALID_FIELD, "closes_at",
-                            "closes_at must be a UTC time in the future");
+                            "closes_at must be a UTC time in the future, not after the "
+                            "period's end");
             goto out;
         }
         time_iso(closes_ms, closes_iso);
@@ -632,10 +641,10 @@ raati_code poll_vote(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error *e
         return raati_fail(err, RAATI_E_NOT_FOUND, "poll_id", "no such poll");
     if ((rc = read_answer(f->db, &p, json_object_get(msg, "answer"), choices, &n, &value, err)))
         return rc;
-    if (p.closed)
-        return raati_fail(err, RAATI_E_CONFLICT, NULL, "the poll is closed");
     if ((rc = period_writable(status, err)))
         return rc;
+    if (p.closed)
+        return raati_fail(err, RAATI_E_CONFLICT, NULL, "the poll is closed");
     int64_t ballot = ballot_of(f->db, &p, f->member_id);
     sqlite3_stmt *st;
     if (ballot) {
