@@ -52,7 +52,10 @@ export class Live {
         if (typeof frame.seq === 'number') {
             // A channel's seq only grows; anything at or below what we have
             // seen is already applied (it came in a catch-up).
-            if (ch.seq !== null && frame.seq <= ch.seq) return;
+            // poll.results comes with the seq of the poll.changed before it,
+            // so an equal seq does not make it old.
+            const results = frame.event === 'poll.results' && frame.seq === ch.seq;
+            if (ch.seq !== null && frame.seq <= ch.seq && !results) return;
             ch.seq = frame.seq;
         }
         this.each(ch, 'event', frame, { catchup: false });

@@ -9,6 +9,7 @@ import {
     isServiceError, showServiceNotice, textLength,
 } from '../forms.js';
 import { LiveView, keepFocus } from './liveview.js';
+import { PollsSection, PollCreateForm } from './polls.js';
 import {
     statusBadge, periodDates, periodCounts, mineText, isStaff, loadingHeading, loadFailed, breadcrumb, timeEl,
 } from './periodparts.js';
@@ -54,6 +55,11 @@ class PeriodPage extends LiveView {
             this.period = res.period;
             this.topics = (res.topics ?? []).slice().sort(byLastPost);
             this.mine = res.mine ?? null;
+            if (!this.polls) {
+                this.polls = new PollsSection(this.ctx, { periodId: this.id, period: this.period });
+                this.polls.onChange = () => this.paintPolls();
+            }
+            this.polls.setPeriod(this.period);
         });
         if (this.period) this.ctx.setTitle(this.period.title);
         this.paintAll();
@@ -61,6 +67,12 @@ class PeriodPage extends LiveView {
 
     reload() {
         this.load();
+        this.polls?.load();
+    }
+
+    dispose() {
+        super.dispose();
+        this.polls?.dispose();
     }
 
     apply(frame) {
@@ -70,8 +82,12 @@ class PeriodPage extends LiveView {
             if (data.id !== this.id || (data.seq ?? 0) < (this.period.seq ?? 0)) return;
             const was = this.period.status;
             this.period = { ...this.period, ...data };
+            this.polls?.setPeriod(this.period);
             this.paintAll();
+            if (was !== this.period.status) this.polls?.paint();
             if (was !== this.period.status) this.ctx.announce(t(`period.now.${this.period.status}`, { title: this.period.title }));
+        } else if (frame.event === 'poll.created') {
+            if (data.period_id === this.id) this.polls?.add(data, { announce: true });
         } else if (frame.event === 'topic.created' || frame.event === 'topic.changed') {
             if (data.period_id !== this.id) return;
             const i = this.topics.findIndex((x) => x.id === data.id);
@@ -105,8 +121,12 @@ class PeriodPage extends LiveView {
         this.topicsBox = h('div');
         this.formBox = h('div');
         this.formFor = null;
+        this.pollsBox = h('div');
+        this.pollFormBox = h('div');
+        this.pollFormFor = null;
         this.paintAll();
-        return [this.crumbs, this.h1, this.headBox, this.aboutBox, this.manageBox, this.topicsBox, this.formBox];
+        return [this.crumbs, this.h1, this.headBox, this.aboutBox, this.manageBox, this.pollsBox, this.pollFormBox,
+            this.topicsBox, this.formBox];
     }
 
     paintAll() {
@@ -116,7 +136,7 @@ class PeriodPage extends LiveView {
         if (this.error) {
             this.h1.textContent = t('load.failed');
             fill(this.headBox, loadFailed(this.error, () => this.load()));
-            for (const box of [this.aboutBox, this.manageBox, this.topicsBox, this.formBox]) fill(box);
+            for (const box of [this.aboutBox, this.manageBox, this.pollsBox, this.pollFormBox, this.topicsBox, this.formBox]) fill(box);
             return;
         }
         if (!p) return;
@@ -129,8 +149,25 @@ class PeriodPage extends LiveView {
         this.paintHead();
         this.paintAbout();
         this.paintManage();
+        this.paintPolls();
         this.paintTopics();
         this.paintForm();
+    }
+
+    paintPolls() {
+        if (this.polls && !this.pollsBox.contains(this.polls.box)) fill(this.pollsBox, this.polls.element());
+        const allowed = isStaff(this.ctx.member) && this.period.status !== 'closed' && !this.polls?.unsupported;
+        if (allowed === this.pollFormFor && (this.pollFormBox.firstChild || !allowed)) return; // keep what is being typed
+        this.pollFormFor = allowed;
+        if (!allowed) {
+            fill(this.pollFormBox);
+            return;
+        }
+        this.pollForm ??= new PollCreateForm(this.ctx, {
+            period: this.period, topics: this.topics, created: (poll) => this.polls?.add(poll),
+        });
+        this.pollForm.topics = this.topics;
+        fill(this.pollFormBox, this.pollForm.element());
     }
 
     paintHead() {

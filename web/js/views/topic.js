@@ -8,6 +8,7 @@
 // and half-written replies are kept throughout (see composer.js).
 import { h, fill, serverHtml, syncChildren } from '../dom.js';
 import { t, tn, formatNumber } from '../i18n.js';
+import { PollsSection } from './polls.js';
 import { LiveView, keepFocus } from './liveview.js';
 import { Composer, postErrorText } from '../composer.js';
 import { draftKey, draftsUnder, removeDraft } from '../drafts.js';
@@ -92,6 +93,7 @@ class TopicPage extends LiveView {
 
     dispose() {
         super.dispose();
+        this.polls?.dispose();
         this.observer?.disconnect();
         document.removeEventListener('visibilitychange', this.onVisible);
         clearTimeout(this.readTimer);
@@ -141,6 +143,8 @@ class TopicPage extends LiveView {
             this.markUnread();
             for (const id of marked) if (this.posts.has(id) && !this.posts.get(id).deleted) this.unread.add(id);
             await this.subscribe(`period:${this.period.id}`);
+            if (!this.polls) this.polls = new PollsSection(this.ctx, { periodId: this.period.id, topicId: this.id, period: this.period });
+            this.polls.setPeriod(this.period);
             this.restoreDrafts();
             loaded = true;
         });
@@ -252,6 +256,9 @@ class TopicPage extends LiveView {
         case 'post.deleted':
             if (data.topic_id === this.id) this.upsert(data);
             break;
+        case 'poll.created':
+            if (data.topic_id === this.id) this.polls?.add(data, { announce: true });
+            break;
         case 'reaction.added':
         case 'reaction.removed':
             this.reactionEvent(frame);
@@ -351,7 +358,9 @@ class TopicPage extends LiveView {
     periodChanged(data) {
         const was = this.period.status;
         this.period = { ...this.period, ...data };
+        this.polls?.setPeriod(this.period);
         if (was === this.period.status) return;
+        this.polls?.paint();
         this.paintStatus();
         this.paintComposer();
         for (const id of [this.openingId, ...this.order]) this.refreshPost(id);
@@ -655,10 +664,11 @@ class TopicPage extends LiveView {
         this.openingBox = h('div');
         this.threadBox = h('div');
         this.composerBox = h('div');
+        this.pollsBox = h('div');
         this.paintAll();
         return [
             h('div', { class: 'page-head' }, this.crumbs, this.h1),
-            this.headBox, this.viewersEl, this.statusBox, this.unreadBox, this.openingBox, this.threadBox, this.composerBox,
+            this.headBox, this.viewersEl, this.statusBox, this.unreadBox, this.openingBox, this.pollsBox, this.threadBox, this.composerBox,
         ];
     }
 
@@ -692,6 +702,7 @@ class TopicPage extends LiveView {
         this.paintStatus();
         this.paintUnread();
         this.paintOpening();
+        if (this.polls && !this.pollsBox.contains(this.polls.box)) fill(this.pollsBox, this.polls.element());
         this.paintThreadBox();
         this.paintComposer();
     }
