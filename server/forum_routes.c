@@ -37,8 +37,8 @@ struct outbox {
         char channel[HUB_CHANNEL_MAX];
         const char *event;
         json_t *data;
-        int64_t seq; /* 0: the change's own number */
-    } ev[2 * DUE_BATCH + 2];
+        int64_t seq;         /* 0: the change's own number */
+    } ev[3 * DUE_BATCH + 2]; /* a timer run: two events per period, one per poll */
 };
 
 /* Adds an event; data is stolen. Returns -1 when data is NULL. */
