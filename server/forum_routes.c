@@ -903,12 +903,13 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
             return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read what changed");
         }
     }
-    int sub = hub_subscribe(a->hub, rq->c, name);
+    int sub = hub_has(rq->c, name) || hub_asked(rq->c) < CHANNELS_MAX
+                  ? hub_subscribe(a->hub, rq->c, name)
+                  : -2;
     if (sub == -2) {
         json_decref(events);
         return raati_fail(err, RAATI_E_LIMIT_REACHED, "channel",
-                          "a connection may subscribe to at most %d channels",
-                          HUB_MAX_SUBSCRIPTIONS);
+                          "a connection may subscribe to at most %d channels", CHANNELS_MAX);
     }
     if (sub) {
         json_decref(events);

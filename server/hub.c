@@ -274,6 +274,16 @@ int hub_has(struct conn *c, const char *name)
     return 0;
 }
 
+int hub_asked(struct conn *c)
+{
+    int n = 0;
+    for (int i = 0; i < c->sub_count; i++) {
+        const char *colon = strchr(c->subs[i].ch->name, ':');
+        n += !colon || !strchr(colon + 1, ':');
+    }
+    return n;
+}
+
 int hub_viewers(hub *h, const char *name)
 {
     struct channel *ch = find(h, name, NULL);

@@ -10,8 +10,10 @@
 #include <jansson.h>
 #include <stdint.h>
 
-/* Most channels one connection may hold. */
-#define HUB_MAX_SUBSCRIPTIONS 32
+/* Most channels one connection may hold, hidden ones (a poll's results
+ * channel) included; the protocol lets a client ask for CHANNELS_MAX. */
+#define HUB_MAX_SUBSCRIPTIONS 64
+#define CHANNELS_MAX 32
 /* Longest channel name, e.g. "period:123456789". */
 #define HUB_CHANNEL_MAX 40
 
@@ -41,6 +43,9 @@ void hub_publish_as(hub *h, const char *channel, const char *shown, const char *
 void hub_each(hub *h, const char *channel, void (*fn)(void *ctx, struct conn *c), void *ctx);
 /* 1 if c is subscribed to channel. */
 int hub_has(struct conn *c, const char *channel);
+/* How many channels c holds whose names have no second colon, i.e. the
+ * ones it asked for (hidden channels are named like poll:5:results). */
+int hub_asked(struct conn *c);
 /* Distinct members subscribed to channel now. */
 int hub_viewers(hub *h, const char *channel);
 /* Calls fn for each channel whose viewer count changed since the last

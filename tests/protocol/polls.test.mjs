@@ -694,4 +694,19 @@ describe('polls', () => {
       assert.equal(e.data.poll_id, poll.id);
     } finally { tab2.destroy(); }
   });
+
+  // Regression: each poll a connection watches with results visible also
+  // holds a hidden results channel, which must not count against the 32
+  // channels a client may ask for.
+  test('32 poll channels with visible results fit; the 33rd channel is limit_reached', async () => {
+    await fresh(A);
+    const polls = await pipeline(mod.ws, Array.from({ length: 32 }, (_, i) => ({
+      type: 'poll.create', period_id: period.id, question: `Raja ${i}?`, kind: 'single',
+      options: ['a', 'b'], results_visibility: 'always',
+    })));
+    for (const r of polls) ok(r, 'poll.create');
+    for (const r of polls) await subscribe(A.ws, `poll:${r.poll.id}`);
+    assertError(await A.ws.request({ type: 'subscribe', channel: `period:${period.id}` }), 'limit_reached', 'channel');
+    ok(await A.ws.request({ type: 'subscribe', channel: `poll:${polls[0].poll.id}` }), 'subscribing again to one it has is fine');
+  });
 });
