@@ -46,6 +46,8 @@ typedef struct app {
     lws_sorted_usec_list_t poll_timer;    /* sends coalesced poll results */
     int64_t dirty_polls[64];              /* polls voted on since the last send */
     int dirty_poll_count;
+    lws_sorted_usec_list_t wal_timer; /* retries erasing the WAL after a secret poll */
+    int wal_erase_tries;
 } app;
 
 /* Starts the server described by cfg and runs until SIGINT/SIGTERM: then

@@ -116,7 +116,7 @@ raati_code db_open(db **out, const char *path, raati_error *err)
         return RAATI_E_INTERNAL;
     }
     sqlite3_extended_result_codes(d->h, 1);
-    sqlite3_busy_timeout(d->h, 5000);
+    sqlite3_busy_timeout(d->h, DB_BUSY_TIMEOUT_MS);
     /* FULL: an acknowledged write survives power loss, not only a crash of
      * the process; docs/architecture.md explains the choice. */
     if (db_exec(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "

@@ -17,6 +17,9 @@ extern const int db_migration_count;
 
 typedef struct db db;
 
+/* How long a statement waits for another process's lock. */
+#define DB_BUSY_TIMEOUT_MS 5000
+
 /* Opens (creating if needed, with its parent directory) the database at
  * path, sets WAL, synchronous=FULL, foreign keys and busy_timeout, and
  * applies pending migrations. ":memory:" works for tests. On failure *out is

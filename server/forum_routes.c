@@ -169,9 +169,11 @@ static void period_timer_fired(lws_sorted_usec_list_t *sul)
     if (n && !m)
         f.seq--;
     for (int i = 0; i < m; i++) {
-        failed |= out_add(&o, "poll", polls[i], "poll.changed", poll_json(a->db, polls[i], NULL));
+        json_t *pj = poll_json(a->db, polls[i], NULL);
+        int64_t pseq = pj ? json_integer_value(json_object_get(pj, "seq")) : 0;
+        failed |= out_add(&o, "poll", polls[i], "poll.changed", pj);
         if (!failed)
-            o.ev[o.n - 1].seq = f.seq - (m - 1 - i);
+            o.ev[o.n - 1].seq = pseq;
         secret |= poll_is_secret(a->db, polls[i]);
     }
     if (!n && !m) {
@@ -247,6 +249,9 @@ void forum_viewers_changed(app *a)
 void forum_start(app *a)
 {
     a->seq = forum_last_seq(a->db);
+    /* A secret poll closed just before a crash may have left its erased
+     * tags in the write-ahead log: fold it in now. */
+    erase_wal(a);
     /* Periods due while the server was down change now. */
     lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, 1);
 }
@@ -256,6 +261,7 @@ void forum_stop(app *a)
     lws_sul_cancel(&a->period_timer);
     lws_sul_cancel(&a->viewers_timer);
     lws_sul_cancel(&a->poll_timer);
+    lws_sul_cancel(&a->wal_timer);
     a->viewers_pending = 0;
     a->dirty_poll_count = 0;
 }
@@ -609,13 +615,34 @@ static void poll_rules_changed(app *a, int64_t poll_id)
 
 /* After closing a secret poll: fold the write-ahead log into the database
  * and truncate it, so the erased tags are not left in old WAL frames. */
+static void wal_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    app *a = lws_container_of(sul, app, wal_timer);
+    if (!a->stopping)
+        erase_wal(a);
+}
+
 static void erase_wal(app *a)
 {
-    int log_frames = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db_handle(a->db), NULL, SQLITE_CHECKPOINT_TRUNCATE,
-                                       &log_frames, &done);
-    if (rc != SQLITE_OK)
-        log_warn("poll.checkpoint_failed", "error=\"%s\"", sqlite3_errmsg(db_handle(a->db)));
+    /* Never wait on the loop: another process reading (a backup, an
+     * admin's sqlite3) makes this fail at once, and it is tried again
+     * every half second until it works. */
+    sqlite3 *h = db_handle(a->db);
+    sqlite3_busy_timeout(h, 0);
+    int rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_busy_timeout(h, DB_BUSY_TIMEOUT_MS);
+    if (rc == SQLITE_OK) {
+        if (a->wal_erase_tries)
+            log_info("poll.wal_erased", "tries=%d", a->wal_erase_tries + 1);
+        a->wal_erase_tries = 0;
+        return;
+    }
+    if (a->wal_erase_tries++ % 120 == 0)
+        log_warn("poll.wal_erase_waiting",
+                 "reason=\"another process is reading the database\" error=\"%s\"",
+                 sqlite3_errmsg(h));
+    if (a->ctx)
+        lws_sul_schedule(a->ctx, 0, &a->wal_timer, wal_timer_fired, 500 * LWS_US_PER_MS);
 }
 
 static void flush_polls(app *a)

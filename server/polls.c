@@ -136,6 +136,7 @@ static int64_t ballot_of(db *d, const struct poll_row *p, int64_t member_id)
             return 0;
         sqlite3_bind_int64(st, 1, p->id);
         sqlite3_bind_blob(st, 2, tag, 32, SQLITE_TRANSIENT);
+        sodium_memzero(tag, sizeof tag);
     } else {
         st = db_prepare(d, "SELECT id FROM ballot WHERE poll_id = ? AND member_id = ?");
         if (!st)
@@ -686,6 +687,7 @@ raati_code poll_vote(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error *e
         if (p.secret) {
             sqlite3_bind_null(st, 3);
             sqlite3_bind_blob(st, 4, tag, 32, SQLITE_TRANSIENT);
+            sodium_memzero(tag, sizeof tag);
             sqlite3_bind_null(st, 6);
         } else {
             sqlite3_bind_int64(st, 3, f->member_id);
@@ -712,15 +714,25 @@ raati_code poll_vote(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error *e
         sqlite3_bind_int64(st, 1, p.id);
         if ((rc = forum_step(f->db, st, "the vote", err)))
             return rc;
-        st = db_prepare(f->db, "INSERT INTO participation (period_id, member_id, votes, first_at, "
-                               "last_at) VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT (period_id, "
-                               "member_id) DO UPDATE SET votes = votes + 1, "
-                               "first_at = min(first_at, ?3), last_at = max(last_at, ?3)");
+        /* A secret vote leaves no time behind: a new row takes the poll's
+         * creation time, an existing one keeps its times. */
+        st = p.secret
+                 ? db_prepare(f->db, "INSERT INTO participation (period_id, member_id, votes, "
+                                     "first_at, last_at) SELECT ?1, ?2, 1, created_at, created_at "
+                                     "FROM poll WHERE id = ?4 AND ?3 IS NOT NULL "
+                                     "ON CONFLICT (period_id, member_id) DO UPDATE SET "
+                                     "votes = votes + 1")
+                 : db_prepare(f->db, "INSERT INTO participation (period_id, member_id, votes, "
+                                     "first_at, last_at) VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT "
+                                     "(period_id, member_id) DO UPDATE SET votes = votes + 1, "
+                                     "first_at = min(first_at, ?3), last_at = max(last_at, ?3)");
         if (!st)
             return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the vote");
         sqlite3_bind_int64(st, 1, p.period_id);
         sqlite3_bind_int64(st, 2, f->member_id);
         sqlite3_bind_text(st, 3, f->now, -1, SQLITE_TRANSIENT);
+        if (p.secret)
+            sqlite3_bind_int64(st, 4, p.id);
         if ((rc = forum_step(f->db, st, "participation", err)))
             return rc;
     }
@@ -783,6 +795,80 @@ raati_code poll_update(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error 
     return touch(f, p.id, err);
 }
 
+/* Rows written one by one sit in their pages in the order they were
+ * written, whatever their keys: the cells of poll_voter (which names
+ * members) and of ballot (random ids) would pair up by that order. So when
+ * a secret poll closes, its ballots, choices and voters are read out,
+ * deleted (secure_delete zeroes the cells) and written back sorted by key,
+ * leaving only key order in the file. */
+static raati_code rewrite_in_key_order(forum_ctx *f, int64_t poll_id, raati_error *err)
+{
+    static const char *const reads[3] = {
+        "SELECT id, coalesce(value, -1), 0 FROM ballot WHERE poll_id = ? ORDER BY id",
+        "SELECT c.ballot_id, c.option_id, c.rank FROM ballot_choice c JOIN ballot b ON b.id = "
+        "c.ballot_id WHERE b.poll_id = ? ORDER BY c.ballot_id, c.option_id",
+        "SELECT member_id, 0, 0 FROM poll_voter WHERE poll_id = ? ORDER BY member_id"};
+    static const char *const writes[3] = {
+        "INSERT INTO ballot (id, poll_id, value) VALUES (?1, ?4, nullif(?2, -1))",
+        "INSERT INTO ballot_choice (ballot_id, option_id, rank) VALUES (?1, ?2, ?3)",
+        "INSERT INTO poll_voter (poll_id, member_id) VALUES (?4, ?1)"};
+    int64_t(*rows[3])[3] = {NULL, NULL, NULL};
+    size_t n[3] = {0, 0, 0};
+    raati_code rc = RAATI_OK;
+    for (int t = 0; t < 3 && !rc; t++) {
+        sqlite3_stmt *st = db_prepare(f->db, reads[t]);
+        size_t cap = 0;
+        if (!st) {
+            rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not close the poll");
+            break;
+        }
+        sqlite3_bind_int64(st, 1, poll_id);
+        while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+            if (n[t] == cap) {
+                cap = cap ? cap * 2 : 64;
+                int64_t(*grown)[3] = realloc(rows[t], cap * sizeof *grown);
+                if (!grown) {
+                    rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
+                    break;
+                }
+                rows[t] = grown;
+            }
+            for (int k = 0; k < 3; k++)
+                rows[t][n[t]][k] = sqlite3_column_int64(st, k);
+            n[t]++;
+        }
+        sqlite3_reset(st);
+    }
+    static const char *const deletes[3] = {
+        "DELETE FROM ballot_choice WHERE ballot_id IN (SELECT id FROM ballot WHERE poll_id = ?)",
+        "DELETE FROM ballot WHERE poll_id = ?", "DELETE FROM poll_voter WHERE poll_id = ?"};
+    for (int t = 0; t < 3 && !rc; t++) {
+        sqlite3_stmt *st = db_prepare(f->db, deletes[t]);
+        if (!st) {
+            rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not close the poll");
+            break;
+        }
+        sqlite3_bind_int64(st, 1, poll_id);
+        rc = forum_step(f->db, st, "the ballots", err);
+    }
+    for (int t = 0; t < 3 && !rc; t++)
+        for (size_t i = 0; i < n[t] && !rc; i++) {
+            sqlite3_stmt *st = db_prepare(f->db, writes[t]);
+            if (!st) {
+                rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not close the poll");
+                break;
+            }
+            sqlite3_bind_int64(st, 1, rows[t][i][0]);
+            sqlite3_bind_int64(st, 2, rows[t][i][1]);
+            sqlite3_bind_int64(st, 3, rows[t][i][2]);
+            sqlite3_bind_int64(st, 4, poll_id);
+            rc = forum_step(f->db, st, "the ballots", err);
+        }
+    for (int t = 0; t < 3; t++)
+        free(rows[t]);
+    return rc;
+}
+
 raati_code poll_close(forum_ctx *f, int64_t poll_id, raati_error *err)
 {
     struct poll_row p;
@@ -814,6 +900,8 @@ raati_code poll_close(forum_ctx *f, int64_t poll_id, raati_error *err)
         sqlite3_bind_int64(st, 1, poll_id);
         if ((rc = forum_step(f->db, st, "the poll key", err)))
             return rc;
+        if ((rc = rewrite_in_key_order(f, poll_id, err)))
+            return rc;
     }
     log_info("poll.closed", "poll=%lld secret=%d", (long long)poll_id, p.secret);
     return touch(f, poll_id, err);
@@ -844,22 +932,20 @@ raati_code poll_ballots(forum_ctx *f, json_t *msg, json_t *reply, raati_error *e
     if (!st)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the ballots");
     sqlite3_bind_int64(st, 1, poll_id);
-    static int64_t ids[4096][2];
-    json_t *arr = json_array();
-    json_t *who = json_array();
-    int n = 0;
-    while (n < 4096 && sqlite3_step(st) == SQLITE_ROW) {
-        ids[n][0] = sqlite3_column_int64(st, 0);
-        ids[n][1] = sqlite3_column_int64(st, 1);
-        json_array_append_new(who, json_pack("{s:I, s:o}", "id", (json_int_t)ids[n][1],
+    /* Ballot ids first, answers after: answer_of uses other statements. */
+    json_t *arr = json_array(), *ballot_ids = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_array_append_new(ballot_ids, json_integer(sqlite3_column_int64(st, 0)));
+        json_array_append_new(arr, json_pack("{s:{s:I, s:o}}", "member", "id",
+                                             (json_int_t)sqlite3_column_int64(st, 1),
                                              "display_name", forum_col_text(st, 2)));
-        n++;
     }
     sqlite3_reset(st);
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:O, s:o}", "member", json_array_get(who, i),
-                                             "answer", answer_of(f->db, &p, ids[i][0])));
-    json_decref(who);
+    for (size_t i = 0; i < json_array_size(arr); i++)
+        json_object_set_new(
+            json_array_get(arr, i), "answer",
+            answer_of(f->db, &p, json_integer_value(json_array_get(ballot_ids, i))));
+    json_decref(ballot_ids);
     json_object_set_new(reply, "poll_id", json_integer(poll_id));
     json_object_set_new(reply, "ballots", arr);
     return RAATI_OK;
@@ -883,8 +969,19 @@ int poll_apply_due(forum_ctx *f, int64_t *ids, int max)
     for (int i = 0; i < n; i++) {
         if (closed)
             f->seq++; /* each poll its own number, as periods */
-        if (!poll_close(f, ids[i], NULL))
+        /* A close that fails leaves nothing behind (not a closed poll
+         * whose tags were never erased). */
+        if (db_exec(f->db, "SAVEPOINT poll_close"))
+            break;
+        if (!poll_close(f, ids[i], NULL)) {
+            db_exec(f->db, "RELEASE poll_close");
             ids[closed++] = ids[i];
+        } else {
+            db_exec(f->db, "ROLLBACK TO poll_close");
+            db_exec(f->db, "RELEASE poll_close");
+            if (closed)
+                f->seq--;
+        }
     }
     return closed;
 }
