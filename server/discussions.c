@@ -690,10 +690,47 @@ raati_code post_create(forum_ctx *f, json_t *msg, int64_t *post_id, raati_error 
     period_status status;
     char *body = NULL;
     raati_code rc;
+    const char *key = NULL;
+    size_t key_len = 0;
     if ((rc = forum_id(msg, "topic_id", 1, &topic_id, err)) ||
         (rc = forum_id(msg, "parent_id", 0, &parent_id, err)) ||
         (rc = text_field(msg, "body", 1, 1, (size_t)f->cfg->max_post_chars, &body, err)) ||
-        (rc = topic_period(f->db, topic_id, f->role, &period_id, &status, err)) ||
+        (rc = jfield_string(msg, "client_key", 0, &key, &key_len, err)))
+        goto out;
+    if (key && (key_len < 8 || key_len > 64 ||
+                strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+                    key_len)) {
+        rc = raati_fail(err, RAATI_E_INVALID_FIELD, "client_key",
+                        "client_key must be 8 to 64 letters, digits, _ or -");
+        goto out;
+    }
+    if (key) {
+        /* The same reply sent again (its answer was lost with the
+         * connection): answer with the post already written. */
+        sqlite3_stmt *st = db_prepare(f->db, "SELECT id, topic_id FROM post WHERE author_id = ? "
+                                             "AND client_key = ?");
+        int64_t found = 0, in_topic = 0;
+        if (st) {
+            sqlite3_bind_int64(st, 1, f->member_id);
+            sqlite3_bind_text(st, 2, key, (int)key_len, SQLITE_TRANSIENT);
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                found = sqlite3_column_int64(st, 0);
+                in_topic = sqlite3_column_int64(st, 1);
+            }
+            sqlite3_reset(st);
+        }
+        if (found && in_topic != topic_id) {
+            rc = raati_fail(err, RAATI_E_CONFLICT, "client_key",
+                            "client_key was already used for a post in another topic");
+            goto out;
+        }
+        if (found) {
+            *post_id = found;
+            f->replayed = 1;
+            goto out;
+        }
+    }
+    if ((rc = topic_period(f->db, topic_id, f->role, &period_id, &status, err)) ||
         (rc = period_writable(status, err)))
         goto out;
     if (!parent_id) {
@@ -728,6 +765,16 @@ raati_code post_create(forum_ctx *f, json_t *msg, int64_t *post_id, raati_error 
         }
     }
     rc = insert_post(f, topic_id, period_id, parent_id, body, post_id, err);
+    if (!rc && key) {
+        sqlite3_stmt *st = db_prepare(f->db, "UPDATE post SET client_key = ? WHERE id = ?");
+        if (!st) {
+            rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the post");
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, key, (int)key_len, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, *post_id);
+        rc = forum_step(f->db, st, "the post", err);
+    }
 out:
     free(body);
     return rc;

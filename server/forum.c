@@ -13,6 +13,7 @@ void forum_ctx_init(forum_ctx *f, db *d, const config *cfg, int64_t member_id, i
     f->now_ms = time_now_ms();
     time_iso(f->now_ms, f->now);
     f->seq = seq;
+    f->replayed = 0;
 }
 
 raati_code forum_id(json_t *msg, const char *key, int required, int64_t *out, raati_error *err)

@@ -21,7 +21,8 @@ typedef struct {
     int role;          /* enum role */
     int64_t now_ms;
     char now[TIME_ISO_SIZE];
-    int64_t seq; /* the sequence number rows changed now are given */
+    int64_t seq;  /* the sequence number rows changed now are given */
+    int replayed; /* set by a write that found it was done before: nothing changed */
 } forum_ctx;
 
 /* Fills f with now's time. */

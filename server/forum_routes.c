@@ -472,7 +472,12 @@ static int post_write(struct request *rq,
     ctx_for(rq, &f);
     if ((rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = write(&f, rq->msg, &post_id, err)))
+    if (!(rc = write(&f, rq->msg, &post_id, err)) && f.replayed) {
+        rc = post_done(a, &o, post_id, f.member_id, NULL, NULL, reply, err);
+        db_rollback(a->db); /* written before: nothing to save or tell */
+        return rc;
+    }
+    if (!rc)
         rc = post_done(a, &o, post_id, f.member_id, event, "topic.changed", reply, err);
     return finish(a, &f, &o, rc, err);
 }

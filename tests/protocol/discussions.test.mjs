@@ -9,6 +9,7 @@ import { OP } from './wsclient.mjs';
 import {
   ok, at, DAY, member, moderator, staff, createPeriod, openPeriod, createTopic, createPost,
   assertPeriod, assertTopic, assertPost, threadOrder, snapshot, snapshotRun, stopClean,
+  subscribe, settle, pendingEvents,
 } from './discuss.mjs';
 
 const ZERO = { agree: 0, good_idea: 0, thanks: 0 };
@@ -249,6 +250,32 @@ describe('discussions', () => {
     const r = await createPost(A.ws, topic.id, 'Ketjuun');
     assert.equal(r.parent_id, op.id);
     assert.deepEqual(r.reply_to, { id: op.id, display_name: null });
+  });
+
+  test('post.create with a client_key is safe to send again: one post, one event, the same reply', async () => {
+    const p = await openPeriod(mod.ws);
+    const { topic } = await createTopic(mod.ws, p.id);
+    await subscribe(B.ws, `topic:${topic.id}`);
+    const msg = { type: 'post.create', topic_id: topic.id, body: 'Lähetetty kahdesti', client_key: 'k3y-Aino_0001' };
+    const first = ok(await A.ws.request(msg), 'first send');
+    const again = ok(await A.ws.request(msg), 'the same message again');
+    assert.equal(again.post.id, first.post.id, 'the second send answers with the post already written');
+    assert.equal(sqlite(srv.db, `SELECT count(*) FROM post WHERE topic_id = ${topic.id} AND body = 'Lähetetty kahdesti';`).trim(), '1');
+    const g = await getTopic(B, topic.id);
+    assert.equal(g.topic.post_count, 2, 'the opening post and one reply');
+    // the key is the member's own: another member may use the same string
+    const other = ok(await B.ws.request({ ...msg, body: 'Bertan viesti' }), 'B with the same key');
+    assert.notEqual(other.post.id, first.post.id);
+    // another topic with a used key is a conflict; a malformed key is invalid
+    const t2 = await createTopic(mod.ws, p.id);
+    assertError(await A.ws.request({ ...msg, topic_id: t2.topic.id }), 'conflict', 'client_key');
+    assertError(await A.ws.request({ ...msg, client_key: 'short' }), 'invalid_field', 'client_key');
+    assertError(await A.ws.request({ ...msg, client_key: 'ei välilyöntejä 123' }), 'invalid_field', 'client_key');
+    assertError(await A.ws.request({ ...msg, client_key: 12345678 }), 'invalid_field', 'client_key');
+    // B saw exactly one post.created for A's post
+    await settle(B.ws);
+    const created = pendingEvents(B.ws, `topic:${topic.id}`).filter((j) => j.event === 'post.created' && j.data.id === first.post.id);
+    assert.equal(created.length, 1, 'one post.created for the post sent twice');
   });
 
   describe('not open yet', () => {

@@ -34,6 +34,13 @@ function pageSize() {
     return 50;
 }
 
+// 32 hex digits from the browser's random source (crypto.randomUUID needs
+// a secure context; getRandomValues does not).
+function randomKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function authorName(post) {
     return post?.author?.display_name ?? t('post.deleted_author');
 }
@@ -443,7 +450,7 @@ class TopicPage extends LiveView {
             c = new Composer({
                 ...common, id: 'reply-top', rows: 6,
                 label: () => t('post.your_reply'), submitLabel: () => t('post.send'),
-                onSubmit: (body) => this.ctx.ws.request('post.create', { topic_id: this.id, body }),
+                onSubmit: (body) => this.createPost(key, { topic_id: this.id, body }),
                 onDone: (res) => this.sent(null, res.post),
             });
         } else if (kind === 'r') {
@@ -451,7 +458,7 @@ class TopicPage extends LiveView {
                 ...common, id: `reply-${postId}`, className: 'composer--inline',
                 label: () => t('post.reply_to', { name: authorName(this.posts.get(postId)) }),
                 submitLabel: () => t('post.send'), cancelLabel: () => t('cancel'),
-                onSubmit: (body) => this.ctx.ws.request('post.create', { topic_id: this.id, parent_id: postId, body }),
+                onSubmit: (body) => this.createPost(key, { topic_id: this.id, parent_id: postId, body }),
                 onDone: (res) => this.sent(postId, res.post),
                 onCancel: () => this.closeReply(postId),
             });
@@ -909,6 +916,17 @@ class TopicPage extends LiveView {
         fill(el.parts.header, header);
         keepFocus(el.parts.reactions, () => fill(el.parts.reactions, this.reactions(post)));
         keepFocus(el.parts.actions, () => fill(el.parts.actions, this.actions(post)));
+    }
+
+    // post.create with a client_key kept for this composer until the post
+    // is acknowledged, so sending again after a dropped connection returns
+    // the post already written instead of writing it twice.
+    async createPost(composerKey, msg) {
+        this.clientKeys ??= new Map();
+        if (!this.clientKeys.has(composerKey)) this.clientKeys.set(composerKey, randomKey());
+        const res = await this.ctx.ws.request('post.create', { ...msg, client_key: this.clientKeys.get(composerKey) });
+        if (res.ok) this.clientKeys.delete(composerKey);
+        return res;
     }
 
     reactions(post) {
