@@ -48,6 +48,20 @@ raati_code forum_step(db *d, sqlite3_stmt *st, const char *what, raati_error *er
     return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save %s", what);
 }
 
+int forum_due_ids(forum_ctx *f, const char *sql, int64_t *ids, int max)
+{
+    sqlite3_stmt *st = db_prepare(f->db, sql);
+    int n = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, f->now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, max);
+    while (n < max && sqlite3_step(st) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
 int64_t forum_last_seq(db *d)
 {
     sqlite3_stmt *st = db_prepare(d, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'");

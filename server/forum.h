@@ -37,6 +37,10 @@ json_t *forum_col_text(sqlite3_stmt *st, int i);
 /* Steps a write statement and resets it; RAATI_E_INTERNAL (logged) if it
  * fails. */
 raati_code forum_step(db *d, sqlite3_stmt *st, const char *what, raati_error *err);
+/* Runs sql (a select of ids, ?1 bound to f->now, ?2 to max) and writes up
+ * to max ids into ids; returns how many. For the "what is due now"
+ * queries of the period timer. */
+int forum_due_ids(forum_ctx *f, const char *sql, int64_t *ids, int max);
 /* The last sequence number handed out (meta 'seq'): where the server's
  * sequence resumes. */
 int64_t forum_last_seq(db *d);

@@ -330,7 +330,9 @@ int h_period_create(struct request *rq, json_t *reply, raati_error *err)
     return RAATI_OK;
 }
 
-int h_period_update(struct request *rq, json_t *reply, raati_error *err)
+/* period.update (action NULL) and the status changes: one period changed
+ * in place, its events, and the timer rescheduled for its times. */
+static int period_change(struct request *rq, const char *action, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
@@ -340,47 +342,36 @@ int h_period_update(struct request *rq, json_t *reply, raati_error *err)
     ctx_for(rq, &f);
     if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = period_update(&f, id, rq->msg, err)))
+    rc = action ? period_transition(&f, id, action, err) : period_update(&f, id, rq->msg, err);
+    if (!rc)
         rc = period_done(a, &o, id, reply, err);
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
+    if (action)
+        log_info("period.status", "period=%lld action=%s by=%lld", (long long)id, action,
+                 (long long)f.member_id);
     schedule_periods(a, 0);
     return RAATI_OK;
 }
 
-static int transition(struct request *rq, const char *action, json_t *reply, raati_error *err)
+int h_period_update(struct request *rq, json_t *reply, raati_error *err)
 {
-    app *a = rq->a;
-    forum_ctx f;
-    struct outbox o;
-    int64_t id;
-    raati_code rc;
-    ctx_for(rq, &f);
-    if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, &o, err)))
-        return rc;
-    if (!(rc = period_transition(&f, id, action, err)))
-        rc = period_done(a, &o, id, reply, err);
-    if ((rc = finish(a, &f, &o, rc, err)))
-        return rc;
-    log_info("period.status", "period=%lld action=%s by=%lld", (long long)id, action,
-             (long long)f.member_id);
-    schedule_periods(a, 0);
-    return RAATI_OK;
+    return period_change(rq, NULL, reply, err);
 }
 
 int h_period_announce(struct request *rq, json_t *reply, raati_error *err)
 {
-    return transition(rq, "announce", reply, err);
+    return period_change(rq, "announce", reply, err);
 }
 
 int h_period_open(struct request *rq, json_t *reply, raati_error *err)
 {
-    return transition(rq, "open", reply, err);
+    return period_change(rq, "open", reply, err);
 }
 
 int h_period_close(struct request *rq, json_t *reply, raati_error *err)
 {
-    return transition(rq, "close", reply, err);
+    return period_change(rq, "close", reply, err);
 }
 
 int h_period_participation(struct request *rq, json_t *reply, raati_error *err)
@@ -579,18 +570,21 @@ static void results_access(app *a, struct conn *c, int64_t poll_id)
 }
 
 /* poll.results to the poll's results channel, shown as poll:<id>, with
- * the poll's seq. */
-static void publish_results(app *a, int64_t poll_id)
+ * the poll's seq (seq 0: read it). */
+static void publish_results(app *a, int64_t poll_id, int64_t seq)
 {
     char channel[HUB_CHANNEL_MAX], results[HUB_CHANNEL_MAX];
     snprintf(channel, sizeof channel, "poll:%lld", (long long)poll_id);
     results_channel(poll_id, results);
-    json_t *r = poll_results_event(a->db, poll_id), *p = poll_json(a->db, poll_id, NULL);
-    if (r && p)
-        hub_publish_as(a->hub, results, channel, "poll.results",
-                       json_integer_value(json_object_get(p, "seq")), r);
+    if (!seq) {
+        json_t *p = poll_json(a->db, poll_id, NULL);
+        seq = p ? json_integer_value(json_object_get(p, "seq")) : 0;
+        json_decref(p);
+    }
+    json_t *r = poll_results_event(a->db, poll_id);
+    if (r && seq)
+        hub_publish_as(a->hub, results, channel, "poll.results", seq, r);
     json_decref(r);
-    json_decref(p);
 }
 
 struct access_ctx {
@@ -610,12 +604,11 @@ static void access_each(void *ctx, struct conn *c)
  * watching it gets, or loses, its results; then the results go out. */
 static void poll_rules_changed(app *a, int64_t poll_id)
 {
-    char channel[HUB_CHANNEL_MAX], results[HUB_CHANNEL_MAX];
+    char channel[HUB_CHANNEL_MAX];
     snprintf(channel, sizeof channel, "poll:%lld", (long long)poll_id);
-    results_channel(poll_id, results);
     struct access_ctx x = {a, poll_id, 0};
     hub_each(a->hub, channel, access_each, &x);
-    publish_results(a, poll_id);
+    publish_results(a, poll_id, 0);
 }
 
 /* After closing a secret poll: fold the write-ahead log into the database
@@ -654,15 +647,14 @@ static void flush_polls(app *a)
 {
     for (int i = 0; i < a->dirty_poll_count; i++) {
         int64_t id = a->dirty_polls[i];
-        char channel[HUB_CHANNEL_MAX], results[HUB_CHANNEL_MAX];
+        char channel[HUB_CHANNEL_MAX];
         snprintf(channel, sizeof channel, "poll:%lld", (long long)id);
-        results_channel(id, results);
         json_t *p = poll_json(a->db, id, NULL);
+        int64_t seq = p ? json_integer_value(json_object_get(p, "seq")) : 0;
         if (p)
-            hub_publish(a->hub, channel, "poll.changed",
-                        json_integer_value(json_object_get(p, "seq")), p);
+            hub_publish(a->hub, channel, "poll.changed", seq, p);
         json_decref(p);
-        publish_results(a, id);
+        publish_results(a, id, seq);
     }
     a->dirty_poll_count = 0;
 }

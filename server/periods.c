@@ -565,18 +565,11 @@ raati_code period_transition(forum_ctx *f, int64_t id, const char *action, raati
 
 int period_apply_due(forum_ctx *f, int64_t *ids, int max)
 {
-    sqlite3_stmt *st =
-        db_prepare(f->db, "SELECT id FROM period WHERE "
+    int n = forum_due_ids(f,
+                          "SELECT id FROM period WHERE "
                           "(status = 'upcoming' AND (starts_at <= ?1 OR ends_at <= ?1)) "
-                          "OR (status = 'open' AND ends_at <= ?1) ORDER BY id LIMIT ?2");
-    if (!st)
-        return 0;
-    sqlite3_bind_text(st, 1, f->now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, max);
-    int n = 0;
-    while (n < max && sqlite3_step(st) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+                          "OR (status = 'open' AND ends_at <= ?1) ORDER BY id LIMIT ?2",
+                          ids, max);
     int changed = 0;
     for (int i = 0; i < n; i++) {
         struct period_row row;

@@ -953,18 +953,11 @@ raati_code poll_ballots(forum_ctx *f, json_t *msg, json_t *reply, raati_error *e
 
 int poll_apply_due(forum_ctx *f, int64_t *ids, int max)
 {
-    sqlite3_stmt *st =
-        db_prepare(f->db, "SELECT p.id FROM poll p JOIN period r ON r.id = p.period_id WHERE "
+    int n = forum_due_ids(f,
+                          "SELECT p.id FROM poll p JOIN period r ON r.id = p.period_id WHERE "
                           "p.status = 'open' AND (p.closes_at <= ?1 OR r.status = 'closed') "
-                          "ORDER BY p.id LIMIT ?2");
-    if (!st)
-        return 0;
-    sqlite3_bind_text(st, 1, f->now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, max);
-    int n = 0;
-    while (n < max && sqlite3_step(st) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+                          "ORDER BY p.id LIMIT ?2",
+                          ids, max);
     int closed = 0;
     for (int i = 0; i < n; i++) {
         if (closed)
