@@ -9,6 +9,7 @@
 #include "members.h"
 #include "periods.h"
 #include "polls.h"
+#include "surveys.h"
 
 static const struct demo_login {
     const char *email, *name, *password, *role;
@@ -148,6 +149,83 @@ static int64_t demo_period(forum_ctx *f, const char *title, const char *descript
     return id;
 }
 
+/* A short survey in the open period, answered by four members (and half
+ * answered by a fifth). */
+static int seed_survey(forum_ctx *f, const int64_t *people, int64_t period_id, int64_t now,
+                       raati_error *err)
+{
+    act_as(f, people[MOD], ROLE_MODERATOR, now, 120);
+    json_t *msg = json_pack(
+        "{s:I, s:s, s:s, s:b, s:b, s:[{s:s, s:s, s:b, s:{s:i, s:i, s:s, s:s}}, "
+        "{s:s, s:s, s:s, s:[s, s, s, s]}, {s:s, s:s, s:s}, {s:s, s:s}]}",
+        "period_id", (json_int_t)period_id, "title", "Potilasohjeet omassa arjessasi", "intro",
+        "Neljä lyhyttä kysymystä siitä, miten luet potilasohjeita. Vastaaminen vie pari "
+        "minuuttia, ja voit tallentaa vastauksesi ja jatkaa myöhemmin.",
+        "secret", 1, "allow_edit", 1, "questions", "kind", "scale", "text",
+        "Kuinka helppoa potilasohjeiden lukeminen on sinulle yleensä?", "required", 1, "scale",
+        "min", 1, "max", 5, "min_label", "Hyvin vaikeaa", "max_label", "Hyvin helppoa", "kind",
+        "multiple", "text", "Missä muodossa luet ohjeita mieluiten?", "help",
+        "Valitse kaikki sopivat.", "options", "Paperilla", "Omaolossa tai muussa verkkopalvelussa",
+        "Puhelimen viestinä", "Joku lukee ne kanssani", "kind", "short_text", "text",
+        "Mikä sana ohjeissa on jäänyt sinulle epäselväksi?", "help",
+        "Esimerkiksi lääketieteellinen termi tai lyhenne.", "kind", "long_text", "text",
+        "Kerro tilanteesta, jossa ohje auttoi tai ei auttanut.");
+    int64_t survey = 0, ignored;
+    int submitted;
+    raati_code rc = msg ? survey_create(f, msg, &survey, err) : RAATI_E_INTERNAL;
+    json_decref(msg);
+    act_as(f, people[MOD], ROLE_MODERATOR, now, 119);
+    if (rc || (rc = survey_transition(f, survey, "open", err)))
+        return -1;
+    json_t *sv = survey_json(f->db, survey, NULL);
+    json_t *qs = json_object_get(sv, "questions");
+    int64_t q[4], first_option = 0;
+    for (int i = 0; i < 4; i++)
+        q[i] = json_integer_value(json_object_get(json_array_get(qs, (size_t)i), "id"));
+    first_option = json_integer_value(json_object_get(
+        json_array_get(json_object_get(json_array_get(qs, 1), "options"), 0), "id"));
+    json_decref(sv);
+    static const struct {
+        int scale, picks[2];
+        const char *word, *story;
+        int submit;
+    } answers[] = {
+        {4, {0, 1}, "paastota", NULL, 1},
+        {2,
+         {3, -1},
+         "vasta-aihe",
+         "Leikkausohjeessa luki, että verenohennus tauotetaan, mutta "
+         "ei sitä, kuka siitä päättää. Soitin kolmesti.",
+         1},
+        {5, {1, 2}, NULL, "Kuvat siitä, mistä ovesta mennään sisään, auttoivat paljon.", 1},
+        {3, {0, -1}, "NPO", NULL, 1},
+        {4, {1, -1}, NULL, NULL, 0}};
+    for (int i = 0; i < 5; i++) {
+        act_as(f, people[i + 2], ROLE_MEMBER, now, 100 - 15 * i);
+        json_t *a = json_object(), *picks = json_array();
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)q[0]);
+        json_object_set_new(a, key, json_integer(answers[i].scale));
+        for (int k = 0; k < 2 && answers[i].picks[k] >= 0; k++)
+            json_array_append_new(picks, json_integer(first_option + answers[i].picks[k]));
+        snprintf(key, sizeof key, "%lld", (long long)q[1]);
+        json_object_set_new(a, key, picks);
+        snprintf(key, sizeof key, "%lld", (long long)q[2]);
+        if (answers[i].word)
+            json_object_set_new(a, key, json_string(answers[i].word));
+        snprintf(key, sizeof key, "%lld", (long long)q[3]);
+        if (answers[i].story)
+            json_object_set_new(a, key, json_string(answers[i].story));
+        msg = json_pack("{s:I, s:o}", "survey_id", (json_int_t)survey, "answers", a);
+        rc = msg ? survey_answer(f, msg, answers[i].submit, &ignored, &submitted, err)
+                 : RAATI_E_INTERNAL;
+        json_decref(msg);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
 /* Three activity periods: one open with lively threads, one upcoming and
  * one closed, as a region would have them in the middle of a season. */
 static int seed_forum(db *d, const config *cfg)
@@ -265,6 +343,8 @@ static int seed_forum(db *d, const config *cfg)
         if (prc)
             goto fail;
     }
+    if (seed_survey(&f, people, periods[0], now, &err))
+        goto fail;
     /* Each member has read a topic up to their own latest post in it. */
     if (db_exec(d, "INSERT INTO topic_read (member_id, topic_id, read_upto) "
                    "SELECT author_id, topic_id, max(id) FROM post GROUP BY author_id, topic_id"))

@@ -1,6 +1,8 @@
 /* forum.c: see forum.h. */
 #include "forum.h"
 
+#include <sodium.h>
+
 #include "log.h"
 
 void forum_ctx_init(forum_ctx *f, db *d, const config *cfg, int64_t member_id, int role,
@@ -80,4 +82,40 @@ raati_code forum_save_seq(db *d, int64_t seq, raati_error *err)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the sequence");
     sqlite3_bind_int64(st, 1, seq);
     return forum_step(d, st, "the sequence", err);
+}
+
+raati_code forum_secret_key(forum_ctx *f, const char *insert_sql, int64_t id, raati_error *err)
+{
+    unsigned char key[32];
+    sqlite3_stmt *st = db_prepare(f->db, insert_sql);
+    if (!st)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the key");
+    randombytes_buf(key, sizeof key);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_blob(st, 2, key, sizeof key, SQLITE_TRANSIENT);
+    sodium_memzero(key, sizeof key);
+    return forum_step(f->db, st, "the key", err);
+}
+
+int forum_secret_tag(db *d, const char *key_sql, int64_t id, int64_t member_id,
+                     unsigned char tag[32])
+{
+    sqlite3_stmt *st = db_prepare(d, key_sql);
+    int rc = -1;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+        unsigned char mid[8];
+        for (int i = 0; i < 8; i++)
+            mid[i] = (unsigned char)((uint64_t)member_id >> (8 * i));
+        rc = crypto_generichash(tag, 32, mid, sizeof mid, sqlite3_column_blob(st, 0), 32);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int64_t forum_random_id(void)
+{
+    return (int64_t)(((uint64_t)randombytes_random() << 31) ^ randombytes_random()) + 1;
 }

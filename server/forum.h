@@ -48,4 +48,15 @@ int64_t forum_last_seq(db *d);
  * a client has seen is never given again after a restart. */
 raati_code forum_save_seq(db *d, int64_t seq, raati_error *err);
 
+/* Secret ballots and responses (docs/protocol.md, "Named and secret
+ * polls"). A key is 32 random bytes stored by insert_sql (?1 the owner's
+ * id, ?2 the key); a member's tag is a keyed BLAKE2b of their id under the
+ * key that key_sql (?1 the owner's id) reads. forum_secret_tag returns -1
+ * when the key is gone. */
+raati_code forum_secret_key(forum_ctx *f, const char *insert_sql, int64_t id, raati_error *err);
+int forum_secret_tag(db *d, const char *key_sql, int64_t id, int64_t member_id,
+                     unsigned char tag[32]);
+/* A random positive row id, so ids tell nothing of the order rows came in. */
+int64_t forum_random_id(void);
+
 #endif

@@ -12,6 +12,7 @@
 #include "members.h"
 #include "periods.h"
 #include "polls.h"
+#include "surveys.h"
 
 /* Catch-up replies carry at most this many changes; past it, resync. */
 #define CATCH_UP_MAX 500
@@ -38,7 +39,8 @@ struct outbox {
         const char *event;
         json_t *data;
         int64_t seq;         /* 0: the change's own number */
-    } ev[3 * DUE_BATCH + 2]; /* a timer run: two events per period, one per poll */
+    } ev[5 * DUE_BATCH + 2]; /* a timer run: two events per period and per survey, one
+                                per poll */
 };
 
 /* Adds an event; data is stolen. Returns -1 when data is NULL. */
@@ -98,6 +100,28 @@ static int out_post(app *a, struct outbox *o, int64_t post_id, const char *event
     json_t *p = post_json(a->db, post_id, 0);
     int64_t topic_id = p ? json_integer_value(json_object_get(p, "topic_id")) : 0;
     return out_add(o, "topic", topic_id, event, p);
+}
+
+/* survey.changed to the survey's channel, with its own seq, and with
+ * to_period (a survey opened, closed or edited) to its period's unless it
+ * is a draft. */
+static int out_survey(app *a, struct outbox *o, int64_t survey_id, int to_period)
+{
+    json_t *sv = survey_json(a->db, survey_id, NULL);
+    if (!sv)
+        return -1;
+    int64_t seq = json_integer_value(json_object_get(sv, "seq"));
+    int64_t period_id = json_integer_value(json_object_get(sv, "period_id"));
+    int draft = !strcmp(json_string_value(json_object_get(sv, "status")), "draft");
+    if (to_period && !draft) {
+        if (out_add(o, "period", period_id, "survey.changed", json_incref(sv)))
+            return json_decref(sv), -1;
+        o->ev[o->n - 1].seq = seq;
+    }
+    if (out_add(o, "survey", survey_id, "survey.changed", sv))
+        return -1;
+    o->ev[o->n - 1].seq = seq;
+    return 0;
 }
 
 /* Opens the transaction of a change. */
@@ -176,13 +200,25 @@ static void period_timer_fired(lws_sorted_usec_list_t *sul)
             o.ev[o.n - 1].seq = pseq;
         secret |= poll_is_secret(a->db, polls[i]);
     }
+    /* Surveys too; each tells its survey's and its period's viewers. */
+    int64_t surveys[DUE_BATCH];
+    if (n || m)
+        f.seq++;
+    int k = survey_apply_due(&f, surveys, DUE_BATCH);
+    if ((n || m) && !k)
+        f.seq--;
+    for (int i = 0; i < k; i++) {
+        failed |= out_survey(a, &o, surveys[i], 1);
+        secret |= survey_is_secret(a->db, surveys[i]);
+    }
+    m += k;
     if (!n && !m) {
         db_rollback(a->db); /* nothing was due: no sequence number used */
     } else if (finish(a, &f, &o, built(failed, &err), &err)) {
         lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, LWS_US_PER_SEC);
         return;
     }
-    for (int i = 0; i < m; i++)
+    for (int i = 0; i < m - k; i++)
         poll_rules_changed(a, polls[i]);
     if (secret)
         erase_wal(a);
@@ -198,9 +234,11 @@ static void schedule_periods(app *a, int64_t min_ms)
 {
     if (!a->ctx || a->stopping)
         return;
-    int64_t due = period_next_due_ms(a->db), poll_due = poll_next_due_ms(a->db);
-    if (poll_due >= 0 && (due < 0 || poll_due < due))
-        due = poll_due;
+    int64_t due = period_next_due_ms(a->db),
+            others[2] = {poll_next_due_ms(a->db), survey_next_due_ms(a->db)};
+    for (int i = 0; i < 2; i++)
+        if (others[i] >= 0 && (due < 0 || others[i] < due))
+            due = others[i];
     if (due < 0) {
         lws_sul_cancel(&a->period_timer);
         return;
@@ -808,11 +846,152 @@ int h_poll_ballots(struct request *rq, json_t *reply, raati_error *err)
     return poll_ballots(&f, rq->msg, reply, err);
 }
 
+/* ---- surveys ---- */
+
+static raati_code survey_reply(app *a, const forum_ctx *f, int64_t id, json_t *reply,
+                               raati_error *err)
+{
+    json_t *sv = survey_json(a->db, id, f);
+    json_object_set_new(reply, "survey", sv ? sv : json_null());
+    return built(!sv, err);
+}
+
+int h_survey_create(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = survey_create(&f, rq->msg, &id, err)))
+        rc = survey_reply(a, &f, id, reply, err); /* a draft: nobody else sees it */
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    log_info("survey.created", "survey=%lld by=%lld", (long long)id, (long long)f.member_id);
+    return RAATI_OK;
+}
+
+/* survey.update and the status changes: viewers of the survey and of its
+ * period are told, and the timer is set for its closing time. */
+static int survey_change(struct request *rq, const char *action, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t id = 0, period_id;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if (action && ((rc = forum_id(rq->msg, "survey_id", 1, &id, err)) ||
+                   (rc = survey_period(a->db, id, f.role, &period_id, NULL, err))))
+        return rc;
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    rc = action ? survey_transition(&f, id, action, err) : survey_update(&f, rq->msg, &id, err);
+    int deleted = action && !strcmp(action, "delete");
+    if (!rc && !deleted && !(rc = survey_reply(a, &f, id, reply, err)))
+        rc = built(out_survey(a, &o, id, 1), err);
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    if (action)
+        log_info("survey.status", "survey=%lld action=%s by=%lld", (long long)id, action,
+                 (long long)f.member_id);
+    if (action && !strcmp(action, "close") && survey_is_secret(a->db, id))
+        erase_wal(a);
+    schedule_periods(a, 0);
+    return RAATI_OK;
+}
+
+int h_survey_update(struct request *rq, json_t *reply, raati_error *err)
+{
+    return survey_change(rq, NULL, reply, err);
+}
+
+int h_survey_open(struct request *rq, json_t *reply, raati_error *err)
+{
+    return survey_change(rq, "open", reply, err);
+}
+
+int h_survey_close(struct request *rq, json_t *reply, raati_error *err)
+{
+    return survey_change(rq, "close", reply, err);
+}
+
+int h_survey_delete(struct request *rq, json_t *reply, raati_error *err)
+{
+    return survey_change(rq, "delete", reply, err);
+}
+
+int h_survey_get(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    int64_t id, period_id;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = forum_id(rq->msg, "survey_id", 1, &id, err)) ||
+        (rc = survey_period(f.db, id, f.role, &period_id, NULL, err)))
+        return rc;
+    return survey_reply(rq->a, &f, id, reply, err);
+}
+
+int h_survey_list(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    int64_t period_id;
+    period_status status;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = forum_id(rq->msg, "period_id", 1, &period_id, err)) ||
+        (rc = period_visible(f.db, period_id, f.role, &status, err)))
+        return rc;
+    json_object_set_new(reply, "surveys", survey_list(&f, period_id));
+    return RAATI_OK;
+}
+
+/* survey.save and survey.submit: a submission tells the survey's viewers
+ * (its count of responses); a saved draft tells nobody. */
+static int survey_respond(struct request *rq, int submit, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t id = 0;
+    int submitted = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = survey_answer(&f, rq->msg, submit, &id, &submitted, err)) &&
+        !(rc = survey_reply(a, &f, id, reply, err)) && submitted)
+        rc = built(out_survey(a, &o, id, 0), err);
+    return finish(a, &f, &o, rc, err);
+}
+
+int h_survey_save(struct request *rq, json_t *reply, raati_error *err)
+{
+    return survey_respond(rq, 0, reply, err);
+}
+
+int h_survey_submit(struct request *rq, json_t *reply, raati_error *err)
+{
+    return survey_respond(rq, 1, reply, err);
+}
+
+int h_survey_results(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return survey_results(&f, rq->msg, reply, err);
+}
+
 /* ---- channels ---- */
 
-enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC, CH_POLL };
+enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC, CH_POLL, CH_SURVEY };
 
-/* Parses "periods", "period:<id>", "topic:<id>" or "poll:<id>". */
+/* Parses "periods", "period:<id>", "topic:<id>", "poll:<id>" or
+ * "survey:<id>". */
 static raati_code parse_channel(json_t *msg, const char **name, enum channel_kind *kind,
                                 int64_t *id, raati_error *err)
 {
@@ -834,11 +1013,15 @@ static raati_code parse_channel(json_t *msg, const char **name, enum channel_kin
     } else if (!strncmp(s, "poll:", 5)) {
         *kind = CH_POLL;
         digits = s + 5;
+    } else if (!strncmp(s, "survey:", 7)) {
+        *kind = CH_SURVEY;
+        digits = s + 7;
     }
     size_t n = digits ? strspn(digits, "0123456789") : 0;
     if (!digits || !n || digits[n] || n > 15 || digits[0] == '0')
         return raati_fail(err, RAATI_E_INVALID_FIELD, "channel",
-                          "channel must be periods, period:<id>, topic:<id> or poll:<id>");
+                          "channel must be periods, period:<id>, topic:<id>, poll:<id> or "
+                          "survey:<id>");
     *id = atoll(digits);
     return RAATI_OK;
 }
@@ -887,6 +1070,8 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
         rc = topic_period(a->db, id, rq->c->role, &period_id, &status, err);
     else if (kind == CH_POLL)
         rc = poll_period(a->db, id, rq->c->role, &period_id, err);
+    else if (kind == CH_SURVEY)
+        rc = survey_period(a->db, id, rq->c->role, &period_id, NULL, err);
     if (rc) {
         snprintf(err->field, sizeof err->field, "channel");
         return rc;
@@ -900,22 +1085,29 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
             json_t *topics = too_many ? NULL
                                       : period_topic_changes(a->db, id, since, rq->c->member_id,
                                                              CATCH_UP_MAX, &too_many);
+            forum_ctx f;
+            ctx_for(rq, &f);
+            json_t *surveys = too_many ? NULL : survey_changes(a->db, id, since, &f);
             if (topics && events)
                 json_array_extend(events, topics);
+            if (surveys && events)
+                json_array_extend(events, surveys);
             json_decref(topics);
+            json_decref(surveys);
             if (events && json_array_size(events) > CATCH_UP_MAX)
                 too_many = 1;
             else if (events)
                 sort_by_seq(events);
-        } else if (kind == CH_POLL) {
+        } else if (kind == CH_POLL || kind == CH_SURVEY) {
             forum_ctx f;
             ctx_for(rq, &f);
-            json_t *p = poll_json(a->db, id, &f);
+            json_t *p = kind == CH_POLL ? poll_json(a->db, id, &f) : survey_json(a->db, id, &f);
             events = json_array();
             if (p && json_integer_value(json_object_get(p, "seq")) > since)
-                json_array_append_new(events, json_pack("{s:s, s:s, s:O, s:O}", "type", "event",
-                                                        "event", "poll.changed", "seq",
-                                                        json_object_get(p, "seq"), "data", p));
+                json_array_append_new(events,
+                                      json_pack("{s:s, s:s, s:O, s:O}", "type", "event", "event",
+                                                kind == CH_POLL ? "poll.changed" : "survey.changed",
+                                                "seq", json_object_get(p, "seq"), "data", p));
             json_decref(p);
         } else {
             events = topic_changes(a->db, id, since, rq->c->member_id, CATCH_UP_MAX, &too_many);

@@ -40,6 +40,16 @@ int h_poll_vote(struct request *rq, json_t *reply, raati_error *err);
 int h_poll_update(struct request *rq, json_t *reply, raati_error *err);
 int h_poll_close(struct request *rq, json_t *reply, raati_error *err);
 int h_poll_ballots(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_create(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_update(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_open(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_close(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_delete(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_get(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_list(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_save(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_submit(struct request *rq, json_t *reply, raati_error *err);
+int h_survey_results(struct request *rq, json_t *reply, raati_error *err);
 int h_subscribe(struct request *rq, json_t *reply, raati_error *err);
 int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err);
 

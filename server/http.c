@@ -10,6 +10,7 @@
 #include "json_util.h"
 #include "log.h"
 #include "members.h"
+#include "surveys.h"
 #include "ws.h"
 
 enum method { M_OTHER, M_GET, M_POST, M_HEAD };
@@ -37,6 +38,7 @@ struct http_req {
     const char *allow;
     int close_after;          /* unread request body: close rather than keep alive */
     const char *content_type; /* NULL: JSON */
+    char disposition[96];     /* Content-Disposition, or empty */
 };
 
 static int responding;
@@ -132,6 +134,10 @@ static int write_response(struct http_req *r)
         bad = lws_add_http_header_by_name(
             r->wsi, (const unsigned char *)"allow:", (const unsigned char *)r->allow,
             (int)strlen(r->allow), &p, end);
+    if (!bad && r->disposition[0])
+        bad = lws_add_http_header_by_name(r->wsi, (const unsigned char *)"content-disposition:",
+                                          (const unsigned char *)r->disposition,
+                                          (int)strlen(r->disposition), &p, end);
     if (!bad && r->close_after)
         bad = lws_add_http_header_by_name(r->wsi, (const unsigned char *)"connection:",
                                           (const unsigned char *)"close", 5, &p, end);
@@ -454,6 +460,56 @@ static void api_me(app *a, struct http_req *r)
     respond_json(r, 200, reply);
 }
 
+/* GET /api/surveys/<id>/responses.csv: a moderator's export. */
+static void survey_export(app *a, struct http_req *r, int64_t survey_id)
+{
+    char token[128];
+    int64_t member = 0;
+    if (!read_cookie(r->wsi, token, sizeof token)) {
+        member = session_lookup(a->db, token, NULL);
+        sodium_memzero(token, sizeof token);
+    }
+    if (!member)
+        return fail(r, RAATI_E_UNAUTHENTICATED, NULL, "not signed in");
+    if (member_role(a->db, member) < ROLE_MODERATOR)
+        return fail(r, RAATI_E_FORBIDDEN, NULL, "only moderators can export responses");
+    int64_t period_id;
+    raati_error err = {0};
+    json_t *m = member_json(a->db, member);
+    const char *lang = json_string_value(json_object_get(m, "language"));
+    int l = 0;
+    for (int i = 0; lang && i < LANG_COUNT; i++)
+        if (!strcmp(lang, config_lang_names[i]))
+            l = i;
+    json_decref(m);
+    char *csv = NULL;
+    if (!survey_period(a->db, survey_id, ROLE_ADMIN, &period_id, NULL, &err))
+        csv = survey_csv(a->db, survey_id, l, &err);
+    if (!csv)
+        return respond_error(r, &err);
+    static const char *const names[LANG_COUNT] = {
+        "kysely-%lld-vastaukset.csv", "enkat-%lld-svar.csv", "survey-%lld-responses.csv"};
+    char name[64];
+    snprintf(name, sizeof name, names[l], (long long)survey_id);
+    snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"%s\"", name);
+    r->content_type = "text/csv; charset=utf-8";
+    log_info("survey.exported", "survey=%lld by=%lld", (long long)survey_id, (long long)member);
+    respond(r, 200, csv);
+}
+
+/* The survey id of "/api/surveys/<id>/responses.csv", or 0. */
+static int64_t survey_export_path(const char *path)
+{
+    static const char prefix[] = "/api/surveys/", suffix[] = "/responses.csv";
+    if (strncmp(path, prefix, sizeof prefix - 1))
+        return 0;
+    const char *digits = path + sizeof prefix - 1;
+    size_t n = strspn(digits, "0123456789");
+    if (!n || n > 15 || digits[0] == '0' || strcmp(digits + n, suffix))
+        return 0;
+    return atoll(digits);
+}
+
 static void healthz(app *a, struct http_req *r)
 {
     int ok = db_ping(a->db);
@@ -602,6 +658,14 @@ static int on_request(app *a, struct http_req *r)
     if (a->stopping)
         return fail(r, RAATI_E_BUSY, NULL, "the server is shutting down"), 0;
 
+    int64_t survey_id = survey_export_path(r->path);
+    if (survey_id) {
+        if (r->method != M_GET && r->method != M_HEAD) {
+            r->allow = "GET";
+            return fail(r, RAATI_E_METHOD_NOT_ALLOWED, NULL, "method not allowed here"), 0;
+        }
+        return survey_export(a, r, survey_id), 0;
+    }
     const struct route *route = NULL;
     int path_known = 0;
     for (size_t i = 0; i < sizeof api_routes / sizeof api_routes[0]; i++)

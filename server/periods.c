@@ -688,3 +688,26 @@ raati_code period_participation(forum_ctx *f, int64_t id, json_t *reply, raati_e
     json_object_set_new(reply, "by_municipality", ms);
     return RAATI_OK;
 }
+
+raati_code period_closing_time(const forum_ctx *f, int64_t period_id, json_t *value,
+                               char iso[TIME_ISO_SIZE], raati_error *err)
+{
+    int64_t ms = 0, period_ends = 0;
+    iso[0] = '\0';
+    if (!value || json_is_null(value))
+        return RAATI_OK;
+    sqlite3_stmt *st = db_prepare(f->db, "SELECT ends_at FROM period WHERE id = ?");
+    if (st) {
+        sqlite3_bind_int64(st, 1, period_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            time_parse_iso((const char *)sqlite3_column_text(st, 0), &period_ends);
+        sqlite3_reset(st);
+    }
+    if (!json_is_string(value) || time_parse_iso(json_string_value(value), &ms) ||
+        ms <= f->now_ms || ms > period_ends)
+        return raati_fail(err, RAATI_E_INVALID_FIELD, "closes_at",
+                          "closes_at must be a UTC time in the future, not after the "
+                          "period's end");
+    time_iso(ms, iso);
+    return RAATI_OK;
+}

@@ -53,5 +53,10 @@ raati_code participation_add(forum_ctx *f, int64_t period_id, int posts, int rea
 json_t *period_changes(db *d, int64_t period_id, int64_t since, int max, int *too_many);
 
 const char *period_status_name(period_status s);
+/* A poll's or survey's closes_at (value, may be NULL or null: iso is then
+ * ""): a UTC time in the future, not after the period's end; else
+ * invalid_field. */
+raati_code period_closing_time(const forum_ctx *f, int64_t period_id, json_t *value,
+                               char iso[TIME_ISO_SIZE], raati_error *err);
 
 #endif

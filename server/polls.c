@@ -10,36 +10,25 @@
 #include "markdown.h"
 #include "members.h"
 #include "periods.h"
+#include "question.h"
 
-static const char *const kinds[] = {"single", "multiple", "scale", "ranking"};
-enum { K_SINGLE, K_MULTIPLE, K_SCALE, K_RANKING };
 /* Loosest first: a poll with votes may only move right. */
 static const char *const visibilities[] = {"always", "after_vote", "after_close", "moderators"};
 enum { V_ALWAYS, V_AFTER_VOTE, V_AFTER_CLOSE, V_MODERATORS };
-
-static int index_of(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; i < n; i++)
-        if (s && !strcmp(names[i], s))
-            return i;
-    return -1;
-}
 
 /* The parts of a poll row the rules need. */
 struct poll_row {
     int64_t id, period_id, topic_id;
     int kind, visibility, secret, closed, voters;
     int min_picks, max_picks, scale_min, scale_max;
-    int option_count;
 };
 
 static int load(db *d, int64_t id, struct poll_row *p)
 {
-    sqlite3_stmt *st = db_prepare(
-        d, "SELECT period_id, coalesce(topic_id, 0), kind, results_visibility, secret, "
-           "status = 'closed', voters, coalesce(min_picks, 0), coalesce(max_picks, 0), "
-           "coalesce(scale_min, 0), coalesce(scale_max, 0), "
-           "(SELECT count(*) FROM poll_option o WHERE o.poll_id = poll.id) FROM poll WHERE id = ?");
+    sqlite3_stmt *st =
+        db_prepare(d, "SELECT period_id, coalesce(topic_id, 0), kind, results_visibility, secret, "
+                      "status = 'closed', voters, coalesce(min_picks, 0), coalesce(max_picks, 0), "
+                      "coalesce(scale_min, 0), coalesce(scale_max, 0) FROM poll WHERE id = ?");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
@@ -48,8 +37,10 @@ static int load(db *d, int64_t id, struct poll_row *p)
         p->id = id;
         p->period_id = sqlite3_column_int64(st, 0);
         p->topic_id = sqlite3_column_int64(st, 1);
-        p->kind = index_of(kinds, 4, (const char *)sqlite3_column_text(st, 2));
-        p->visibility = index_of(visibilities, 4, (const char *)sqlite3_column_text(st, 3));
+        p->kind = question_index_of(question_kinds, Q_CHOICE_KINDS,
+                                    (const char *)sqlite3_column_text(st, 2));
+        p->visibility =
+            question_index_of(visibilities, 4, (const char *)sqlite3_column_text(st, 3));
         p->secret = sqlite3_column_int(st, 4);
         p->closed = sqlite3_column_int(st, 5);
         p->voters = sqlite3_column_int(st, 6);
@@ -57,7 +48,6 @@ static int load(db *d, int64_t id, struct poll_row *p)
         p->max_picks = sqlite3_column_int(st, 8);
         p->scale_min = sqlite3_column_int(st, 9);
         p->scale_max = sqlite3_column_int(st, 10);
-        p->option_count = sqlite3_column_int(st, 11);
     }
     sqlite3_reset(st);
     return found ? 0 : -1;
@@ -105,22 +95,10 @@ int poll_results_visible(db *d, int64_t poll_id, int64_t member_id, int role)
     return visible_for(&p, member_id && has_voted(d, poll_id, member_id), role);
 }
 
-/* The secret poll's tag for member: a keyed BLAKE2b of the member id. */
 static int voter_tag(db *d, int64_t poll_id, int64_t member_id, unsigned char tag[32])
 {
-    sqlite3_stmt *st = db_prepare(d, "SELECT key FROM poll_key WHERE poll_id = ?");
-    int rc = -1;
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, poll_id);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
-        unsigned char id[8];
-        for (int i = 0; i < 8; i++)
-            id[i] = (unsigned char)((uint64_t)member_id >> (8 * i));
-        rc = crypto_generichash(tag, 32, id, sizeof id, sqlite3_column_blob(st, 0), 32);
-    }
-    sqlite3_reset(st);
-    return rc;
+    return forum_secret_tag(d, "SELECT key FROM poll_key WHERE poll_id = ?", poll_id, member_id,
+                            tag);
 }
 
 /* The member's ballot id in the poll, or 0. */
@@ -155,7 +133,7 @@ static int64_t ballot_of(db *d, const struct poll_row *p, int64_t member_id)
 static json_t *answer_of(db *d, const struct poll_row *p, int64_t ballot_id)
 {
     sqlite3_stmt *st;
-    if (p->kind == K_SCALE) {
+    if (p->kind == Q_SCALE) {
         st = db_prepare(d, "SELECT value FROM ballot WHERE id = ?");
         json_t *v = json_null();
         if (!st)
@@ -175,7 +153,7 @@ static json_t *answer_of(db *d, const struct poll_row *p, int64_t ballot_id)
     while (sqlite3_step(st) == SQLITE_ROW)
         json_array_append_new(arr, json_integer(sqlite3_column_int64(st, 0)));
     sqlite3_reset(st);
-    if (p->kind == K_SINGLE) {
+    if (p->kind == Q_SINGLE) {
         json_t *one = json_incref(json_array_get(arr, 0));
         json_decref(arr);
         return one ? one : json_null();
@@ -183,72 +161,60 @@ static json_t *answer_of(db *d, const struct poll_row *p, int64_t ballot_id)
     return arr;
 }
 
+/* The poll as a question: its kind, picks, scale and option ids. */
+static int rules_of(db *d, const struct poll_row *p, struct question_rules *r)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = p->kind;
+    r->min_picks = p->min_picks;
+    r->max_picks = p->max_picks;
+    r->scale_min = p->scale_min;
+    r->scale_max = p->scale_max;
+    sqlite3_stmt *st =
+        db_prepare(d, "SELECT id FROM poll_option WHERE poll_id = ? ORDER BY position");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, p->id);
+    while (r->n_options < QUESTION_OPTIONS_MAX && sqlite3_step(st) == SQLITE_ROW)
+        r->option_ids[r->n_options++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
 static json_t *results(db *d, const struct poll_row *p)
 {
-    json_t *r = json_pack("{s:i}", "voters", p->voters);
+    struct question_rules r;
+    struct question_tally t = {.voters = p->voters};
     sqlite3_stmt *st;
-    if (p->kind == K_SCALE) {
-        json_t *values = json_array();
-        long long counts[11] = {0}, sum = 0, n = 0;
+    rules_of(d, p, &r);
+    if (p->kind == Q_SCALE) {
         st = db_prepare(d, "SELECT value, count(*) FROM ballot WHERE poll_id = ? GROUP BY value");
         if (st) {
             sqlite3_bind_int64(st, 1, p->id);
             while (sqlite3_step(st) == SQLITE_ROW) {
                 int v = sqlite3_column_int(st, 0);
-                long long c = sqlite3_column_int64(st, 1);
-                if (v >= p->scale_min && v <= p->scale_max && v >= 0 && v <= 10) {
-                    counts[v] = c;
-                    sum += v * c;
-                    n += c;
-                }
+                if (v >= p->scale_min && v <= p->scale_max && v >= 0 && v <= 10)
+                    t.values[v] = sqlite3_column_int64(st, 1);
             }
             sqlite3_reset(st);
         }
-        for (int v = p->scale_min; v <= p->scale_max && v <= 10; v++)
-            json_array_append_new(
-                values, json_pack("{s:i, s:I}", "value", v, "count", (json_int_t)counts[v]));
-        json_object_set_new(r, "values", values);
-        json_object_set_new(r, "mean", n ? json_real((double)sum / (double)n) : json_null());
-        return r;
+        return question_results(&r, &t);
     }
-    st = db_prepare(d, "SELECT o.id, count(c.ballot_id), coalesce(sum(c.rank), 0) "
-                       "FROM poll_option o LEFT JOIN ballot_choice c ON c.option_id = o.id "
-                       "WHERE o.poll_id = ? GROUP BY o.id ORDER BY o.position");
-    json_t *options = json_array();
+    st = db_prepare(d, "SELECT c.option_id, count(*), sum(c.rank) FROM ballot_choice c "
+                       "JOIN ballot b ON b.id = c.ballot_id WHERE b.poll_id = ? "
+                       "GROUP BY c.option_id");
     if (st) {
         sqlite3_bind_int64(st, 1, p->id);
         while (sqlite3_step(st) == SQLITE_ROW) {
-            json_int_t id = sqlite3_column_int64(st, 0), count = sqlite3_column_int64(st, 1);
-            json_int_t ranks = sqlite3_column_int64(st, 2);
-            if (p->kind == K_RANKING)
-                json_array_append_new(
-                    options,
-                    json_pack("{s:I, s:I, s:o}", "id", id, "points",
-                              count * (p->option_count - 1) - ranks, "mean_rank",
-                              count ? json_real((double)ranks / (double)count + 1) : json_null()));
-            else
-                json_array_append_new(options, json_pack("{s:I, s:I}", "id", id, "count", count));
+            int k = question_option_index(&r, sqlite3_column_int64(st, 0));
+            if (k >= 0) {
+                t.counts[k] = sqlite3_column_int64(st, 1);
+                t.rank_sums[k] = sqlite3_column_int64(st, 2);
+            }
         }
         sqlite3_reset(st);
     }
-    if (p->kind == K_RANKING) {
-        /* Best first: most points (a stable insertion sort; at most 10). */
-        size_t n = json_array_size(options);
-        for (size_t i = 1; i < n; i++)
-            for (size_t k = i; k > 0; k--) {
-                json_int_t a =
-                    json_integer_value(json_object_get(json_array_get(options, k - 1), "points"));
-                json_int_t b =
-                    json_integer_value(json_object_get(json_array_get(options, k), "points"));
-                if (a >= b)
-                    break;
-                json_t *x = json_incref(json_array_get(options, k));
-                json_array_remove(options, k);
-                json_array_insert_new(options, k - 1, x);
-            }
-    }
-    json_object_set_new(r, "options", options);
-    return r;
+    return question_results(&r, &t);
 }
 
 json_t *poll_results_event(db *d, int64_t id)
@@ -274,21 +240,21 @@ json_t *poll_json(db *d, int64_t id, const forum_ctx *f)
     json_t *o = NULL;
     if (sqlite3_step(st) == SQLITE_ROW) {
         json_t *scale =
-            p.kind == K_SCALE
+            p.kind == Q_SCALE
                 ? json_pack("{s:i, s:i, s:o, s:o}", "min", p.scale_min, "max", p.scale_max,
                             "min_label", forum_col_text(st, 6), "max_label", forum_col_text(st, 7))
                 : json_null();
-        o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, "
-                      "s:i, s:o, s:I}",
-                      "id", (json_int_t)id, "period_id", (json_int_t)p.period_id, "topic_id",
-                      p.topic_id ? json_integer(p.topic_id) : json_null(), "question",
-                      forum_col_text(st, 0), "help", forum_col_text(st, 1), "kind", kinds[p.kind],
-                      "min_picks", json_null(), "max_picks", json_null(), "scale", scale,
-                      "results_visibility", forum_col_text(st, 8), "secret", p.secret, "status",
-                      forum_col_text(st, 13), "closes_at", forum_col_text(st, 9), "closed_at",
-                      forum_col_text(st, 10), "voters", p.voters, "created_at",
-                      forum_col_text(st, 11), "seq", (json_int_t)sqlite3_column_int64(st, 12));
-        if (o && p.kind == K_MULTIPLE) {
+        o = json_pack(
+            "{s:I, s:I, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, "
+            "s:i, s:o, s:I}",
+            "id", (json_int_t)id, "period_id", (json_int_t)p.period_id, "topic_id",
+            p.topic_id ? json_integer(p.topic_id) : json_null(), "question", forum_col_text(st, 0),
+            "help", forum_col_text(st, 1), "kind", question_kinds[p.kind], "min_picks", json_null(),
+            "max_picks", json_null(), "scale", scale, "results_visibility", forum_col_text(st, 8),
+            "secret", p.secret, "status", forum_col_text(st, 13), "closes_at",
+            forum_col_text(st, 9), "closed_at", forum_col_text(st, 10), "voters", p.voters,
+            "created_at", forum_col_text(st, 11), "seq", (json_int_t)sqlite3_column_int64(st, 12));
+        if (o && p.kind == Q_MULTIPLE) {
             json_object_set_new(o, "min_picks", json_integer(p.min_picks));
             json_object_set_new(o, "max_picks", json_integer(p.max_picks));
         }
@@ -354,28 +320,7 @@ static raati_code touch(forum_ctx *f, int64_t id, raati_error *err)
 
 static raati_code new_key(forum_ctx *f, int64_t id, raati_error *err)
 {
-    unsigned char key[32];
-    randombytes_buf(key, sizeof key);
-    sqlite3_stmt *st = db_prepare(f->db, "INSERT INTO poll_key (poll_id, key) VALUES (?, ?)");
-    if (!st)
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the poll");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_blob(st, 2, key, sizeof key, SQLITE_TRANSIENT);
-    sodium_memzero(key, sizeof key);
-    return forum_step(f->db, st, "the poll key", err);
-}
-
-static raati_code int_field(json_t *msg, const char *key, long long lo, long long hi, int *out,
-                            int *present, raati_error *err)
-{
-    long long v;
-    raati_code rc = jfield_int(msg, key, 0, &v, present, err);
-    if (rc || !*present)
-        return rc;
-    if (v < lo || v > hi)
-        return raati_fail(err, RAATI_E_INVALID_FIELD, key, "%s must be %lld to %lld", key, lo, hi);
-    *out = (int)v;
-    return RAATI_OK;
+    return forum_secret_key(f, "INSERT INTO poll_key (poll_id, key) VALUES (?, ?)", id, err);
 }
 
 raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err)
@@ -383,19 +328,20 @@ raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err)
     int64_t period_id, topic_id;
     period_status status;
     const char *kind_s, *vis_s;
-    char *question = NULL, *help = NULL, *min_label = NULL, *max_label = NULL;
-    char *labels[POLL_OPTIONS_MAX] = {0};
-    int n_options = 0, secret = 0, has_secret, has;
+    char *question = NULL, *help = NULL;
+    struct question_spec q = {0};
+    int secret = 0, has_secret;
     raati_code rc;
     if ((rc = forum_id(msg, "period_id", 1, &period_id, err)) ||
         (rc = forum_id(msg, "topic_id", 0, &topic_id, err)) ||
-        (rc = text_field(msg, "question", 1, 1, POLL_QUESTION_MAX, &question, err)) ||
-        (rc = text_field(msg, "help", 0, 0, POLL_HELP_MAX, &help, err)) ||
+        (rc = text_field(msg, "question", 1, 1, QUESTION_TEXT_MAX, &question, err)) ||
+        (rc = text_field(msg, "help", 0, 0, QUESTION_HELP_MAX, &help, err)) ||
         (rc = jfield_string(msg, "kind", 1, &kind_s, NULL, err)) ||
         (rc = jfield_string(msg, "results_visibility", 1, &vis_s, NULL, err)) ||
         (rc = jfield_bool(msg, "secret", 0, &secret, &has_secret, err)))
         goto out;
-    int kind = index_of(kinds, 4, kind_s), vis = index_of(visibilities, 4, vis_s);
+    int kind = question_index_of(question_kinds, Q_CHOICE_KINDS, kind_s),
+        vis = question_index_of(visibilities, 4, vis_s);
     if (kind < 0) {
         rc = raati_fail(err, RAATI_E_INVALID_FIELD, "kind",
                         "kind must be single, multiple, scale or ranking");
@@ -427,78 +373,12 @@ raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err)
             goto out;
         }
     }
-    int min_picks = 1, max_picks = 0, smin = 1, smax = 5, has_min, has_max;
-    if (kind == K_SCALE) {
-        json_t *scale = json_object_get(msg, "scale");
-        if (!json_is_object(scale)) {
-            rc = raati_fail(err, scale ? RAATI_E_INVALID_FIELD : RAATI_E_MISSING_FIELD, "scale",
-                            "scale must be {\"min\", \"max\", \"min_label\", \"max_label\"}");
-            goto out;
-        }
-        if ((rc = int_field(scale, "min", 0, 1, &smin, &has, err)) ||
-            (rc = int_field(scale, "max", 2, 10, &smax, &has, err)) ||
-            (rc = text_field(scale, "min_label", 0, 0, 60, &min_label, err)) ||
-            (rc = text_field(scale, "max_label", 0, 0, 60, &max_label, err))) {
-            snprintf(err->field, sizeof err->field, "scale");
-            goto out;
-        }
-    } else {
-        json_t *options = json_object_get(msg, "options");
-        size_t most = kind == K_RANKING ? 10 : POLL_OPTIONS_MAX;
-        if (!json_is_array(options) || json_array_size(options) < 2 ||
-            json_array_size(options) > most) {
-            rc = raati_fail(err, options ? RAATI_E_INVALID_FIELD : RAATI_E_MISSING_FIELD, "options",
-                            "options must be an array of 2 to %zu labels", most);
-            goto out;
-        }
-        for (size_t i = 0; i < json_array_size(options); i++) {
-            json_t *wrap = json_pack("{s:O}", "options", json_array_get(options, i));
-            rc = text_field(wrap, "options", 1, 1, POLL_OPTION_MAX, &labels[n_options], err);
-            json_decref(wrap);
-            if (rc)
-                goto out;
-            for (int k = 0; k < n_options; k++)
-                if (!strcmp(labels[k], labels[n_options])) {
-                    rc = raati_fail(err, RAATI_E_INVALID_FIELD, "options",
-                                    "option '%.60s' is listed twice", labels[k]);
-                    n_options++;
-                    goto out;
-                }
-            n_options++;
-        }
-        if (kind == K_MULTIPLE) {
-            max_picks = n_options;
-            if ((rc = int_field(msg, "min_picks", 1, n_options, &min_picks, &has_min, err)) ||
-                (rc = int_field(msg, "max_picks", 1, n_options, &max_picks, &has_max, err)))
-                goto out;
-            if (max_picks < min_picks) {
-                rc = raati_fail(err, RAATI_E_INVALID_FIELD, "max_picks",
-                                "max_picks must not be less than min_picks");
-                goto out;
-            }
-        }
-    }
-    json_t *closes = json_object_get(msg, "closes_at");
-    int64_t closes_ms = 0;
+    if ((rc = question_read_spec(msg, kind, "", &q, err)))
+        goto out;
     char closes_iso[TIME_ISO_SIZE] = "";
-    if (closes && !json_is_null(closes)) {
-        int64_t period_ends = 0;
-        sqlite3_stmt *pe = db_prepare(f->db, "SELECT ends_at FROM period WHERE id = ?");
-        if (pe) {
-            sqlite3_bind_int64(pe, 1, period_id);
-            if (sqlite3_step(pe) == SQLITE_ROW)
-                time_parse_iso((const char *)sqlite3_column_text(pe, 0), &period_ends);
-            sqlite3_reset(pe);
-        }
-        if (!json_is_string(closes) || time_parse_iso(json_string_value(closes), &closes_ms) ||
-            closes_ms <= f->now_ms || closes_ms > period_ends) {
-            rc = raati_fail(err, RAATI_E_INVALID_FIELD, "closes_at",
-                            "closes_at must be a UTC time in the future, not after the "
-                            "period's end");
-            goto out;
-        }
-        time_iso(closes_ms, closes_iso);
-    }
+    if ((rc =
+             period_closing_time(f, period_id, json_object_get(msg, "closes_at"), closes_iso, err)))
+        goto out;
     sqlite3_stmt *st =
         db_prepare(f->db, "INSERT INTO poll (period_id, topic_id, question, help, kind, min_picks, "
                           "max_picks, scale_min, scale_max, scale_min_label, scale_max_label, "
@@ -515,19 +395,19 @@ raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err)
         sqlite3_bind_null(st, 2);
     sqlite3_bind_text(st, 3, question, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, help ? help : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, kinds[kind], -1, SQLITE_STATIC);
-    if (kind == K_MULTIPLE) {
-        sqlite3_bind_int(st, 6, min_picks);
-        sqlite3_bind_int(st, 7, max_picks);
+    sqlite3_bind_text(st, 5, question_kinds[kind], -1, SQLITE_STATIC);
+    if (kind == Q_MULTIPLE) {
+        sqlite3_bind_int(st, 6, q.min_picks);
+        sqlite3_bind_int(st, 7, q.max_picks);
     } else {
         sqlite3_bind_null(st, 6);
         sqlite3_bind_null(st, 7);
     }
-    if (kind == K_SCALE) {
-        sqlite3_bind_int(st, 8, smin);
-        sqlite3_bind_int(st, 9, smax);
-        sqlite3_bind_text(st, 10, min_label ? min_label : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 11, max_label ? max_label : "", -1, SQLITE_TRANSIENT);
+    if (kind == Q_SCALE) {
+        sqlite3_bind_int(st, 8, q.scale_min);
+        sqlite3_bind_int(st, 9, q.scale_max);
+        sqlite3_bind_text(st, 10, q.min_label ? q.min_label : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 11, q.max_label ? q.max_label : "", -1, SQLITE_TRANSIENT);
     } else {
         for (int i = 8; i <= 11; i++)
             sqlite3_bind_null(st, i);
@@ -544,7 +424,7 @@ raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err)
     if ((rc = forum_step(f->db, st, "the poll", err)))
         goto out;
     *id = sqlite3_last_insert_rowid(db_handle(f->db));
-    for (int i = 0; i < n_options; i++) {
+    for (int i = 0; i < q.n_options; i++) {
         st = db_prepare(f->db,
                         "INSERT INTO poll_option (poll_id, position, label) VALUES (?, ?, ?)");
         if (!st) {
@@ -553,7 +433,7 @@ raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err)
         }
         sqlite3_bind_int64(st, 1, *id);
         sqlite3_bind_int(st, 2, i);
-        sqlite3_bind_text(st, 3, labels[i], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, q.labels[i], -1, SQLITE_TRANSIENT);
         if ((rc = forum_step(f->db, st, "the poll's options", err)))
             goto out;
     }
@@ -562,78 +442,29 @@ raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err)
 out:
     free(question);
     free(help);
-    free(min_label);
-    free(max_label);
-    for (int i = 0; i < POLL_OPTIONS_MAX; i++)
-        free(labels[i]);
+    question_spec_free(&q);
     return rc;
 }
 
-/* Reads answer for the poll into choices (option ids, in rank order) or
- * *value; invalid_field (field "answer") unless it fits the kind. */
+/* Checks answer against the poll's kind and options; invalid_field (field
+ * "answer") unless it fits. */
 static raati_code read_answer(db *d, const struct poll_row *p, json_t *answer, int64_t *choices,
                               int *n, int *value, raati_error *err)
 {
+    struct question_rules r;
     *n = 0;
     if (!answer || json_is_null(answer))
         return raati_fail(err, RAATI_E_MISSING_FIELD, "answer", "answer is required");
-    if (p->kind == K_SCALE) {
-        if (!json_is_integer(answer) || json_integer_value(answer) < p->scale_min ||
-            json_integer_value(answer) > p->scale_max)
-            return raati_fail(err, RAATI_E_INVALID_FIELD, "answer",
-                              "answer must be a whole number from %d to %d", p->scale_min,
-                              p->scale_max);
-        *value = (int)json_integer_value(answer);
-        return RAATI_OK;
-    }
-    json_t *list = answer;
-    if (p->kind == K_SINGLE) {
-        if (!json_is_integer(answer))
-            return raati_fail(err, RAATI_E_INVALID_FIELD, "answer",
-                              "answer must be the id of one option");
-        list = NULL;
-        choices[(*n)++] = json_integer_value(answer);
-    } else if (!json_is_array(answer) || json_array_size(answer) > POLL_OPTIONS_MAX) {
-        return raati_fail(err, RAATI_E_INVALID_FIELD, "answer",
-                          "answer must be an array of option ids");
-    }
-    for (size_t i = 0; list && i < json_array_size(list); i++) {
-        json_t *v = json_array_get(list, i);
-        if (!json_is_integer(v))
-            return raati_fail(err, RAATI_E_INVALID_FIELD, "answer",
-                              "answer must be an array of option ids");
-        choices[(*n)++] = json_integer_value(v);
-    }
-    sqlite3_stmt *st = db_prepare(d, "SELECT 1 FROM poll_option WHERE id = ? AND poll_id = ?");
-    if (!st)
+    if (rules_of(d, p, &r))
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the poll");
-    for (int i = 0; i < *n; i++) {
-        for (int k = 0; k < i; k++)
-            if (choices[k] == choices[i])
-                return raati_fail(err, RAATI_E_INVALID_FIELD, "answer",
-                                  "option %lld is given twice", (long long)choices[i]);
-        sqlite3_bind_int64(st, 1, choices[i]);
-        sqlite3_bind_int64(st, 2, p->id);
-        int ok = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
-        if (!ok)
-            return raati_fail(err, RAATI_E_INVALID_FIELD, "answer",
-                              "%lld is not an option of this poll", (long long)choices[i]);
-    }
-    if (p->kind == K_MULTIPLE && (*n < p->min_picks || *n > p->max_picks))
-        return raati_fail(err, RAATI_E_INVALID_FIELD, "answer", "pick %d to %d options",
-                          p->min_picks, p->max_picks);
-    if (p->kind == K_RANKING && *n != p->option_count)
-        return raati_fail(err, RAATI_E_INVALID_FIELD, "answer",
-                          "a ranking must list every one of the %d options once", p->option_count);
-    return RAATI_OK;
+    return question_check_answer(&r, answer, "answer", choices, n, value, err);
 }
 
 raati_code poll_vote(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error *err)
 {
     struct poll_row p;
     period_status status;
-    int64_t choices[POLL_OPTIONS_MAX];
+    int64_t choices[QUESTION_OPTIONS_MAX];
     int n = 0, value = 0;
     raati_code rc;
     if ((rc = forum_id(msg, "poll_id", 1, poll_id, err)))
@@ -659,7 +490,7 @@ raati_code poll_vote(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error *e
                                "THEN NULL ELSE ? END WHERE id = ?");
         if (!st)
             return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the vote");
-        if (p.kind == K_SCALE)
+        if (p.kind == Q_SCALE)
             sqlite3_bind_int(st, 1, value);
         else
             sqlite3_bind_null(st, 1);
@@ -672,9 +503,7 @@ raati_code poll_vote(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error *e
         if (p.secret && voter_tag(f->db, p.id, f->member_id, tag))
             return raati_fail(err, RAATI_E_INTERNAL, NULL, "the poll's key is missing");
         /* A secret ballot's id is random, so ids tell nothing of the order. */
-        ballot = p.secret
-                     ? (int64_t)(((uint64_t)randombytes_random() << 31) ^ randombytes_random()) + 1
-                     : 0;
+        ballot = p.secret ? forum_random_id() : 0;
         st = db_prepare(f->db, "INSERT INTO ballot (id, poll_id, member_id, voter_tag, value, "
                                "cast_at) VALUES (?, ?, ?, ?, ?, ?)");
         if (!st)
@@ -694,7 +523,7 @@ raati_code poll_vote(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error *e
             sqlite3_bind_null(st, 4);
             sqlite3_bind_text(st, 6, f->now, -1, SQLITE_TRANSIENT);
         }
-        if (p.kind == K_SCALE)
+        if (p.kind == Q_SCALE)
             sqlite3_bind_int(st, 5, value);
         else
             sqlite3_bind_null(st, 5);
@@ -743,7 +572,7 @@ raati_code poll_vote(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error *e
             return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the vote");
         sqlite3_bind_int64(st, 1, ballot);
         sqlite3_bind_int64(st, 2, choices[i]);
-        sqlite3_bind_int(st, 3, p.kind == K_RANKING ? i : 0);
+        sqlite3_bind_int(st, 3, p.kind == Q_RANKING ? i : 0);
         if ((rc = forum_step(f->db, st, "the vote", err)))
             return rc;
     }
@@ -763,7 +592,7 @@ raati_code poll_update(forum_ctx *f, json_t *msg, int64_t *poll_id, raati_error 
         return rc;
     if (load(f->db, *poll_id, &p) || period_visible(f->db, p.period_id, f->role, &status, NULL))
         return raati_fail(err, RAATI_E_NOT_FOUND, "poll_id", "no such poll");
-    int vis = vis_s ? index_of(visibilities, 4, vis_s) : p.visibility;
+    int vis = vis_s ? question_index_of(visibilities, 4, vis_s) : p.visibility;
     if (vis < 0)
         return raati_fail(err, RAATI_E_INVALID_FIELD, "results_visibility",
                           "results_visibility must be always, after_vote, after_close or "

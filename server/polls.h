@@ -8,11 +8,6 @@
 
 #include "forum.h"
 
-#define POLL_QUESTION_MAX 300
-#define POLL_HELP_MAX 2000
-#define POLL_OPTION_MAX 200
-#define POLL_OPTIONS_MAX 20
-
 raati_code poll_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *err);
 /* The poll as f's member sees it (voted, my_answer, results), or, with
  * f NULL, as events carry it (none of those). NULL if there is none. */
