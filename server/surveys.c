@@ -357,9 +357,11 @@ static raati_code read_questions(json_t *msg, struct qdef *defs, int *n, raati_e
         struct qdef *d = &defs[(*n)++];
         memset(d, 0, sizeof *d);
         snprintf(prefix, sizeof prefix, "questions.%d.", (int)i);
-        if (!json_is_object(q))
-            return raati_fail(err, RAATI_E_INVALID_FIELD, "questions",
-                              "question %zu must be an object", i);
+        if (!json_is_object(q)) {
+            raati_fail(err, RAATI_E_INVALID_FIELD, NULL, "question %d must be an object", (int)i);
+            snprintf(err->field, sizeof err->field, "questions.%d", (int)i);
+            return RAATI_E_INVALID_FIELD;
+        }
         int kind = -1;
         if (!(rc = jfield_string(q, "kind", 1, &kind_s, NULL, err)) &&
             (kind = question_index_of(question_kinds, Q_KINDS, kind_s)) < 0)
@@ -603,7 +605,8 @@ raati_code survey_update(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
     struct qdef defs[SURVEY_QUESTIONS_MAX];
     int n = 0, secret = 0, allow_edit = 0, has_secret = 0, has_edit = 0;
     char closes_iso[TIME_ISO_SIZE] = "";
-    json_t *closes = json_object_get(msg, "closes_at");
+    json_t *closes = json_object_get(msg, "closes_at"),
+           *questions = json_object_get(msg, "questions");
     raati_code rc;
     if ((rc = forum_id(msg, "survey_id", 1, id, err)))
         return rc;
@@ -613,7 +616,7 @@ raati_code survey_update(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
         (rc = text_field(msg, "intro", 0, 0, SURVEY_INTRO_MAX, &intro, err)) ||
         (rc = jfield_bool(msg, "secret", 0, &secret, &has_secret, err)) ||
         (rc = jfield_bool(msg, "allow_edit", 0, &allow_edit, &has_edit, err)) ||
-        (json_object_get(msg, "questions") && (rc = read_questions(msg, defs, &n, err))) ||
+        (questions && !json_is_null(questions) && (rc = read_questions(msg, defs, &n, err))) ||
         (rc = period_closing_time(f, s.period_id, closes, closes_iso, err)))
         goto out;
     if (s.status == S_CLOSED) {
