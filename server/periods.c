@@ -107,9 +107,9 @@ raati_code period_writable(period_status status, raati_error *err)
 json_t *period_mine(db *d, int64_t period_id, int64_t member_id)
 {
     sqlite3_stmt *st = db_prepare(
-        d,
-        "SELECT posts, reactions, votes FROM participation WHERE period_id = ? AND member_id = ?");
-    long long posts = 0, reactions = 0, votes = 0;
+        d, "SELECT posts, reactions, votes, responses FROM participation WHERE period_id = ? AND "
+           "member_id = ?");
+    long long posts = 0, reactions = 0, votes = 0, responses = 0;
     if (st) {
         sqlite3_bind_int64(st, 1, period_id);
         sqlite3_bind_int64(st, 2, member_id);
@@ -117,11 +117,13 @@ json_t *period_mine(db *d, int64_t period_id, int64_t member_id)
             posts = sqlite3_column_int64(st, 0);
             reactions = sqlite3_column_int64(st, 1);
             votes = sqlite3_column_int64(st, 2);
+            responses = sqlite3_column_int64(st, 3);
         }
         sqlite3_reset(st);
     }
-    return json_pack("{s:I, s:I, s:I}", "posts", (json_int_t)posts, "reactions",
-                     (json_int_t)reactions, "votes", (json_int_t)votes);
+    return json_pack("{s:I, s:I, s:I, s:I}", "posts", (json_int_t)posts, "reactions",
+                     (json_int_t)reactions, "votes", (json_int_t)votes, "responses",
+                     (json_int_t)responses);
 }
 
 /* Appends the periods sql selects (ids) to arr, each with the member's own
@@ -645,10 +647,11 @@ raati_code period_participation(forum_ctx *f, int64_t id, json_t *reply, raati_e
         return rc;
     const config_items *munis = &f->cfg->municipalities;
     long long by_age[AGE_GROUPS][2] = {{0}}, by_muni[CONFIG_MAX_ITEMS + 1][2] = {{0}};
-    long long participants = 0, posts = 0, reactions = 0, votes = 0;
+    long long participants = 0, posts = 0, reactions = 0, votes = 0, responses = 0;
     int year = current_year();
     sqlite3_stmt *st = db_prepare(
-        f->db, "SELECT coalesce(m.birth_year, 0), m.municipality, x.posts, x.reactions, x.votes "
+        f->db, "SELECT coalesce(m.birth_year, 0), m.municipality, x.posts, x.reactions, x.votes, "
+               "x.responses "
                "FROM participation x JOIN member m ON m.id = x.member_id WHERE x.period_id = ?");
     if (!st)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read participation");
@@ -663,6 +666,7 @@ raati_code period_participation(forum_ctx *f, int64_t id, json_t *reply, raati_e
         posts += p;
         reactions += sqlite3_column_int64(st, 3);
         votes += sqlite3_column_int64(st, 4);
+        responses += sqlite3_column_int64(st, 5);
         by_age[g][0]++;
         by_age[g][1] += p;
         by_muni[k][0]++;
@@ -684,6 +688,7 @@ raati_code period_participation(forum_ctx *f, int64_t id, json_t *reply, raati_e
     json_object_set_new(reply, "posts", json_integer(posts));
     json_object_set_new(reply, "reactions", json_integer(reactions));
     json_object_set_new(reply, "votes", json_integer(votes));
+    json_object_set_new(reply, "responses", json_integer(responses));
     json_object_set_new(reply, "by_age_group", ages);
     json_object_set_new(reply, "by_municipality", ms);
     return RAATI_OK;

@@ -483,11 +483,11 @@ describe('discussions', () => {
 
         // mine
         let g = ok(await first.ws.request({ type: 'period.get', period_id: p.id }));
-        assert.deepEqual(g.mine, { posts: first.posts, reactions: 1, votes: 0 }, 'deleting a post does not take back participation');
+        assert.deepEqual(g.mine, { posts: first.posts, reactions: 1, votes: 0, responses: 0 }, 'deleting a post does not take back participation');
         const l = ok(await first.ws.request({ type: 'period.list' }));
-        assert.deepEqual(l.open.find((x) => x.id === p.id).mine, { posts: first.posts, reactions: 1, votes: 0 });
+        assert.deepEqual(l.open.find((x) => x.id === p.id).mine, { posts: first.posts, reactions: 1, votes: 0, responses: 0 });
         g = ok(await reactor.ws.request({ type: 'period.get', period_id: p.id }));
-        assert.deepEqual(g.mine, { posts: 0, reactions: 1, votes: 0 }, 'the same reaction twice counts once');
+        assert.deepEqual(g.mine, { posts: 0, reactions: 1, votes: 0, responses: 0 }, 'the same reaction twice counts once');
 
         const r = ok(await boss.ws.request({ type: 'period.participation', period_id: p.id }));
         const totalPosts = people.reduce((s, m) => s + m.posts, 0);

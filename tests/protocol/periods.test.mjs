@@ -295,7 +295,7 @@ describe('periods', () => {
       assert.ok(sortedBy(l.past, 'ends_at', -1), `past newest first: ${l.past.map((x) => x.ends_at)}`);
       for (const x of [...l.open, ...l.upcoming, ...l.past]) {
         assert.ok(x.mine && Number.isInteger(x.mine.posts) && Number.isInteger(x.mine.reactions), `mine of period ${x.id}: ${JSON.stringify(x.mine)}`);
-        if (made.has(x.id)) assert.deepEqual(x.mine, { posts: 0, reactions: 0, votes: 0 });
+        if (made.has(x.id)) assert.deepEqual(x.mine, { posts: 0, reactions: 0, votes: 0, responses: 0 });
       }
       assert.equal([...l.open, ...l.upcoming, ...l.past].filter((x) => made.has(x.id)).length, 9);
     });
@@ -312,7 +312,7 @@ describe('periods', () => {
       assert.equal(g.period.topic_count, 3);
       assert.deepEqual(g.topics.map((t) => t.id), [t1.topic.id, t3.topic.id, t2.topic.id]);
       for (const t of g.topics) assert.ok(Number.isInteger(t.unread), `unread in ${JSON.stringify(t)}`);
-      assert.deepEqual(g.mine, { posts: 1, reactions: 0, votes: 0 });
+      assert.deepEqual(g.mine, { posts: 1, reactions: 0, votes: 0, responses: 0 });
     });
 
     test('period.get of an unknown period → not_found', async () => {
