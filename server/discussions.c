@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hetu.h"
 #include "json_util.h"
 #include "log.h"
 #include "markdown.h"
@@ -629,6 +630,7 @@ raati_code topic_create(forum_ctx *f, json_t *msg, int64_t *topic_id, int64_t *p
     if ((rc = forum_id(msg, "period_id", 1, &period_id, err)) ||
         (rc = text_field(msg, "title", 1, 1, TOPIC_TITLE_MAX, &title, err)) ||
         (rc = text_field(msg, "body", 1, 1, (size_t)f->cfg->max_post_chars, &body, err)) ||
+        (rc = hetu_refuse("title", title, err)) || (rc = hetu_refuse("body", body, err)) ||
         (rc = period_visible(f->db, period_id, f->role, &status, err)))
         goto out;
     int staff = f->role >= ROLE_MODERATOR;
@@ -695,6 +697,7 @@ raati_code post_create(forum_ctx *f, json_t *msg, int64_t *post_id, raati_error 
     if ((rc = forum_id(msg, "topic_id", 1, &topic_id, err)) ||
         (rc = forum_id(msg, "parent_id", 0, &parent_id, err)) ||
         (rc = text_field(msg, "body", 1, 1, (size_t)f->cfg->max_post_chars, &body, err)) ||
+        (rc = hetu_refuse("body", body, err)) ||
         (rc = jfield_string(msg, "client_key", 0, &key, &key_len, err)))
         goto out;
     if (key && (key_len < 8 || key_len > 64 ||
@@ -844,7 +847,8 @@ raati_code post_edit(forum_ctx *f, json_t *msg, int64_t *post_id, int *changed, 
     raati_code rc;
     *changed = 0;
     if ((rc = load_own(f, msg, &p, err)) ||
-        (rc = text_field(msg, "body", 1, 1, (size_t)f->cfg->max_post_chars, &body, err)))
+        (rc = text_field(msg, "body", 1, 1, (size_t)f->cfg->max_post_chars, &body, err)) ||
+        (rc = hetu_refuse("body", body, err)))
         goto out;
     *post_id = p.id;
     if (!strcmp(body, p.body))

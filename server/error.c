@@ -33,6 +33,7 @@ static const struct {
     [RAATI_E_PERIOD_NOT_OPEN] = {"period_not_open", 409},
     [RAATI_E_PERIOD_CLOSED] = {"period_closed", 409},
     [RAATI_E_CONFLICT] = {"conflict", 409},
+    [RAATI_E_PERSONAL_ID] = {"personal_id", 400},
     [RAATI_E_INTERNAL] = {"internal", 500},
     [RAATI_E_BUSY] = {"busy", 503},
 };
@@ -51,6 +52,32 @@ int raati_code_http_status(raati_code code)
     return codes[code].http;
 }
 
+void raati_utf8_scrub(char *s)
+{
+    unsigned char *in = (unsigned char *)s, *out = in;
+    while (*in) {
+        int n = *in < 0x80             ? 1
+                : (*in & 0xE0) == 0xC0 ? 2
+                : (*in & 0xF0) == 0xE0 ? 3
+                : (*in & 0xF8) == 0xF0 ? 4
+                                       : 0;
+        int ok = n > 0 && !(n == 2 && *in < 0xC2) && !(n == 4 && *in > 0xF4);
+        for (int i = 1; ok && i < n; i++)
+            ok = (in[i] & 0xC0) == 0x80;
+        if (ok && n == 3)
+            ok = !(*in == 0xE0 && in[1] < 0xA0) && !(*in == 0xED && in[1] >= 0xA0);
+        if (ok && n == 4)
+            ok = !(*in == 0xF0 && in[1] < 0x90) && !(*in == 0xF4 && in[1] >= 0x90);
+        if (!ok) {
+            in++; /* a byte of a cut or broken character: dropped */
+            continue;
+        }
+        for (int i = 0; i < n; i++)
+            *out++ = *in++;
+    }
+    *out = '\0';
+}
+
 raati_code raati_fail(raati_error *err, raati_code code, const char *field, const char *fmt, ...)
 {
     if (!err)
@@ -61,5 +88,9 @@ raati_code raati_fail(raati_error *err, raati_code code, const char *field, cons
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    /* A quoted value cut short may end (or, with %.20s, pause) mid
+     * character; JSON must be valid UTF-8. */
+    raati_utf8_scrub(err->field);
+    raati_utf8_scrub(err->message);
     return code;
 }

@@ -29,6 +29,7 @@ typedef enum {
     RAATI_E_PERIOD_NOT_OPEN,
     RAATI_E_PERIOD_CLOSED,
     RAATI_E_CONFLICT,
+    RAATI_E_PERSONAL_ID,
     RAATI_E_INTERNAL,
     RAATI_E_BUSY,
     RAATI_CODE_COUNT
@@ -49,6 +50,10 @@ typedef struct {
 const char *raati_code_name(raati_code code);
 /* The HTTP status that goes with code. */
 int raati_code_http_status(raati_code code);
+
+/* Drops from s, in place, the bytes that are not part of a whole, valid
+ * UTF-8 character (such as a character cut short by a length limit). */
+void raati_utf8_scrub(char *s);
 
 /* Fills err (if not NULL) and returns code, so callers can write
  * `return raati_fail(err, RAATI_E_INVALID_FIELD, "email", "...")`. */

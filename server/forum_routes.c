@@ -1088,6 +1088,10 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
             forum_ctx f;
             ctx_for(rq, &f);
             json_t *surveys = too_many ? NULL : survey_changes(a->db, id, since, &f);
+            if (!too_many && !surveys) {
+                json_decref(events); /* answered below as internal */
+                events = NULL;
+            }
             if (topics && events)
                 json_array_extend(events, topics);
             if (surveys && events)

@@ -612,6 +612,13 @@ raati_code survey_update(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
         return rc;
     if (load(f->db, *id, &s) || period_visible(f->db, s.period_id, f->role, &status, NULL))
         return raati_fail(err, RAATI_E_NOT_FOUND, "survey_id", "no such survey");
+    if (s.status == S_CLOSED)
+        return raati_fail(err, RAATI_E_CONFLICT, NULL, "the survey is closed");
+    if (status == PERIOD_CLOSED)
+        return period_writable(status, err); /* period_closed */
+    if (s.status != S_DRAFT && questions && !json_is_null(questions))
+        return raati_fail(err, RAATI_E_CONFLICT, "questions",
+                          "the survey is open: its questions can no longer change");
     if ((rc = text_field(msg, "title", 0, 1, SURVEY_TITLE_MAX, &title, err)) ||
         (rc = text_field(msg, "intro", 0, 0, SURVEY_INTRO_MAX, &intro, err)) ||
         (rc = jfield_bool(msg, "secret", 0, &secret, &has_secret, err)) ||
@@ -619,13 +626,9 @@ raati_code survey_update(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
         (questions && !json_is_null(questions) && (rc = read_questions(msg, defs, &n, err))) ||
         (rc = period_closing_time(f, s.period_id, closes, closes_iso, err)))
         goto out;
-    if (s.status == S_CLOSED) {
-        rc = raati_fail(err, RAATI_E_CONFLICT, NULL, "the survey is closed");
-        goto out;
-    }
-    if (s.status != S_DRAFT && (n || (has_secret && secret != s.secret))) {
-        rc = raati_fail(err, RAATI_E_CONFLICT, n ? "questions" : "secret",
-                        "the survey is open: its questions and secrecy can no longer change");
+    if (s.status != S_DRAFT && has_secret && secret != s.secret) {
+        rc = raati_fail(err, RAATI_E_CONFLICT, "secret",
+                        "the survey is open: whether it is secret can no longer change");
         goto out;
     }
     sqlite3_stmt *st = db_prepare(
@@ -657,18 +660,57 @@ out:
     return rc;
 }
 
+/* Deletes the survey's responses one by one in a random order. A long
+ * answer's tail sits in overflow pages numbered in the order responses
+ * were written; freed pages are reused last-freed first, so deleting in
+ * any fixed order would hand the rewritten rows pages that still tell
+ * that order. */
+static raati_code delete_shuffled(forum_ctx *f, int64_t survey_id, raati_error *err)
+{
+    sqlite3_stmt *st = db_prepare(f->db, "SELECT id FROM survey_response WHERE survey_id = ?");
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    raati_code rc = RAATI_OK;
+    if (!st)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not close the survey");
+    sqlite3_bind_int64(st, 1, survey_id);
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            int64_t *grown = realloc(ids, cap * sizeof *ids);
+            if (!grown)
+                rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
+            else
+                ids = grown;
+        }
+        if (!rc)
+            ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    for (size_t i = n; !rc && i > 1; i--) { /* Fisher-Yates */
+        size_t k = randombytes_uniform((uint32_t)i);
+        int64_t x = ids[i - 1];
+        ids[i - 1] = ids[k];
+        ids[k] = x;
+    }
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = exec_id(f, "DELETE FROM survey_response WHERE id = ?1", ids[i], err);
+    free(ids);
+    return rc;
+}
+
 /* Rows written one by one sit in their pages in the order they were
  * written: survey_respondent (which names members) and survey_response
  * (random ids) would pair up by it. When a secret survey closes, both are
- * copied out, deleted (secure_delete zeroes the cells) and written back
- * sorted by key. */
+ * copied out, deleted (secure_delete zeroes the cells; responses in a
+ * random order, see delete_shuffled) and written back sorted by key. */
 static raati_code rewrite_in_key_order(forum_ctx *f, int64_t survey_id, raati_error *err)
 {
-    static const char *const steps[] = {
+    static const char *const copy[] = {
         "DELETE FROM temp.survey_rewrite",
         "INSERT INTO temp.survey_rewrite (id, answers) SELECT id, answers FROM survey_response "
-        "WHERE survey_id = ?1",
-        "DELETE FROM survey_response WHERE survey_id = ?1",
+        "WHERE survey_id = ?1"};
+    static const char *const steps[] = {
         "INSERT INTO survey_response (id, survey_id, status, answers) SELECT id, ?1, "
         "'submitted', answers FROM temp.survey_rewrite ORDER BY id",
         "DELETE FROM temp.survey_rewrite",
@@ -682,6 +724,10 @@ static raati_code rewrite_in_key_order(forum_ctx *f, int64_t survey_id, raati_er
     if (db_exec(f->db, "CREATE TEMP TABLE IF NOT EXISTS survey_rewrite "
                        "(id INTEGER PRIMARY KEY, answers TEXT)"))
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not close the survey");
+    for (size_t i = 0; !rc && i < sizeof copy / sizeof copy[0]; i++)
+        rc = exec_id(f, copy[i], survey_id, err);
+    if (!rc)
+        rc = delete_shuffled(f, survey_id, err);
     for (size_t i = 0; !rc && i < sizeof steps / sizeof steps[0]; i++)
         rc = exec_id(f, steps[i], survey_id, err);
     return rc;
@@ -706,7 +752,6 @@ static raati_code close_survey(forum_ctx *f, const struct survey_row *s, raati_e
          (rc = exec_id(f, "DELETE FROM survey_key WHERE survey_id = ?1", s->id, err)) ||
          (rc = rewrite_in_key_order(f, s->id, err))))
         return rc;
-    log_info("survey.closed", "survey=%lld secret=%d", (long long)s->id, s->secret);
     return RAATI_OK;
 }
 
@@ -765,8 +810,10 @@ raati_code survey_transition(forum_ctx *f, int64_t id, const char *action, raati
 /* Names the field answers.<id>. */
 static raati_code answer_field(raati_code rc, const char *key, raati_error *err)
 {
-    if (rc && err)
+    if (rc && err) {
         snprintf(err->field, sizeof err->field, "answers.%.20s", key);
+        raati_utf8_scrub(err->field);
+    }
     return rc;
 }
 
@@ -789,7 +836,7 @@ static raati_code read_answers(json_t *answers, const struct qrow *qs, int nq, i
     {
         const struct qrow *q = NULL;
         size_t digits = strspn(key, "0123456789");
-        for (int i = 0; digits && !key[digits] && digits < 16 && i < nq; i++)
+        for (int i = 0; digits && !key[digits] && digits < 16 && key[0] != '0' && i < nq; i++)
             if (qs[i].id == atoll(key))
                 q = &qs[i];
         if (!q) {
@@ -1123,6 +1170,8 @@ int survey_apply_due(forum_ctx *f, int64_t *ids, int max)
             break;
         if (!load(f->db, ids[i], &s) && !close_survey(f, &s, NULL) && !touch(f, ids[i], NULL)) {
             db_exec(f->db, "RELEASE survey_close");
+            log_info("survey.closed", "survey=%lld secret=%d by=clock", (long long)ids[i],
+                     s.secret);
             ids[closed++] = ids[i];
         } else {
             db_exec(f->db, "ROLLBACK TO survey_close");
