@@ -128,6 +128,8 @@ int app_serve(const config *cfg)
     a->login_account = ratelimit_new(a->cfg.login_limit_account, 15 * 60);
     a->login_address = ratelimit_new(a->cfg.login_limit_address, 5 * 60);
     a->register_address = ratelimit_new(a->cfg.register_limit_address, 60 * 60);
+    a->posts = ratelimit_new(a->cfg.post_limit, 60);
+    a->posts_new = ratelimit_new(a->cfg.post_limit_new, 60);
     a->hub = hub_new();
     if (!a->login_account || !a->login_address || !a->register_address || !a->hub ||
         http_build_config(a))
@@ -277,6 +279,8 @@ out:
     ratelimit_free(a->login_account);
     ratelimit_free(a->login_address);
     ratelimit_free(a->register_address);
+    ratelimit_free(a->posts);
+    ratelimit_free(a->posts_new);
     free(a->config_body);
     return status;
 }

@@ -24,6 +24,8 @@ typedef struct app {
     ratelimit *login_account;    /* failed sign-ins per email */
     ratelimit *login_address;    /* sign-in attempts per client address */
     ratelimit *register_address; /* registrations per client address */
+    ratelimit *posts;            /* posts and topics per member per minute */
+    ratelimit *posts_new;        /* the same for new members */
     char *config_body;           /* GET /api/config, built once */
     size_t config_body_len;
 

@@ -57,6 +57,12 @@ static const struct opt {
      1000000, "30", "sign-in attempts per client address per 5 minutes"},
     {"register-limit-address", "RAATI_REGISTER_LIMIT_ADDRESS", OPT_INT, F(register_limit_address),
      1, 1000000, "50", "registrations per client address per hour"},
+    {"post-limit", "RAATI_POST_LIMIT", OPT_INT, F(post_limit), 1, 1000000, "10",
+     "posts and new topics per member per minute (moderators: no limit)"},
+    {"post-limit-new", "RAATI_POST_LIMIT_NEW", OPT_INT, F(post_limit_new), 1, 1000000, "3",
+     "the same for members who joined less than --new-member-days ago"},
+    {"new-member-days", "RAATI_NEW_MEMBER_DAYS", OPT_INT, F(new_member_days), 0, 3650, "7",
+     "how long a member counts as new"},
     {"ping-interval", "RAATI_PING_INTERVAL", OPT_INT, F(ping_interval), 1, 3600, "60",
      "seconds a WebSocket may idle before a ping; no pong in 10 s closes it"},
     {"workers", "RAATI_WORKERS", OPT_INT, F(workers), 1, 64, "cores",
@@ -189,6 +195,9 @@ void config_defaults(config *cfg)
     cfg->login_limit_account = 5;
     cfg->login_limit_address = 30;
     cfg->register_limit_address = 50;
+    cfg->post_limit = 10;
+    cfg->post_limit_new = 3;
+    cfg->new_member_days = 7;
     cfg->ping_interval = 60;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->workers = cores > 0 ? (int)cores : 1;

@@ -41,6 +41,9 @@ typedef struct {
     int login_limit_account;
     int login_limit_address;
     int register_limit_address;
+    int post_limit;     /* posts (and topics) per minute per member */
+    int post_limit_new; /* the same for members who joined in the last new_member_days */
+    int new_member_days;
     int ping_interval;
     int workers;
     char log_level[16];

@@ -423,6 +423,51 @@ int h_period_participation(struct request *rq, json_t *reply, raati_error *err)
     return period_participation(&f, id, reply, err);
 }
 
+/* ---- posts per minute ---- */
+
+/* The limiter for the asking member (new members have their own), or NULL
+ * for moderators and admins, who are not limited. */
+static ratelimit *post_limiter(struct request *rq, char key[24])
+{
+    app *a = rq->a;
+    if (rq->c->role >= ROLE_MODERATOR)
+        return NULL;
+    snprintf(key, 24, "%lld", (long long)rq->c->member_id);
+    int64_t joined = 0;
+    sqlite3_stmt *st = db_prepare(a->db, "SELECT created_at FROM member WHERE id = ?");
+    if (st) {
+        sqlite3_bind_int64(st, 1, rq->c->member_id);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            time_parse_iso((const char *)sqlite3_column_text(st, 0), &joined);
+        sqlite3_reset(st);
+    }
+    int is_new = time_now_ms() - joined < (int64_t)a->cfg.new_member_days * 86400000;
+    return is_new ? a->posts_new : a->posts;
+}
+
+/* rate_limited (with retry_after) when the member has posted their share
+ * of this minute. */
+static raati_code post_rate(struct request *rq, raati_error *err)
+{
+    char key[24];
+    ratelimit *rl = post_limiter(rq, key);
+    int wait = rl ? ratelimit_check(rl, key, time(NULL)) : 0;
+    if (!wait)
+        return RAATI_OK;
+    raati_fail(err, RAATI_E_RATE_LIMITED, NULL,
+               "you have posted a lot in a short time: you can post again in %d seconds", wait);
+    err->retry_after = wait;
+    return RAATI_E_RATE_LIMITED;
+}
+
+static void post_counted(struct request *rq)
+{
+    char key[24];
+    ratelimit *rl = post_limiter(rq, key);
+    if (rl)
+        ratelimit_hit(rl, key, time(NULL));
+}
+
 /* ---- topics and posts ---- */
 
 int h_topic_create(struct request *rq, json_t *reply, raati_error *err)
@@ -435,7 +480,7 @@ int h_topic_create(struct request *rq, json_t *reply, raati_error *err)
     ctx_for(rq, &f);
     if ((rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = topic_create(&f, rq->msg, &topic_id, &post_id, err))) {
+    if (!(rc = topic_create(&f, rq->msg, &topic_id, &post_id, err)) && !(rc = post_rate(rq, err))) {
         json_t *t = topic_json(a->db, topic_id, f.member_id);
         json_t *p = post_json(a->db, post_id, f.member_id);
         int failed = !t || !p || out_topic(a, &o, topic_id, "topic.created");
@@ -443,7 +488,10 @@ int h_topic_create(struct request *rq, json_t *reply, raati_error *err)
         json_object_set_new(reply, "post", p ? p : json_null());
         rc = built(failed, err);
     }
-    return finish(a, &f, &o, rc, err);
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    post_counted(rq);
+    return RAATI_OK;
 }
 
 int h_topic_get(struct request *rq, json_t *reply, raati_error *err)
@@ -506,9 +554,18 @@ static int post_write(struct request *rq,
         db_rollback(a->db); /* written before: nothing to save or tell */
         return rc;
     }
+    /* A new post (not one sent again) counts against the member's share
+     * of the minute; over it, nothing is written. */
+    int creating = write == post_create;
+    if (!rc && creating)
+        rc = post_rate(rq, err);
     if (!rc)
         rc = post_done(a, &o, post_id, f.member_id, event, "topic.changed", reply, err);
-    return finish(a, &f, &o, rc, err);
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    if (creating)
+        post_counted(rq);
+    return RAATI_OK;
 }
 
 int h_post_create(struct request *rq, json_t *reply, raati_error *err)

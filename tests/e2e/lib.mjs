@@ -21,6 +21,8 @@ const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-q
 export const SERVER_ENV = {
     RAATI_LOGIN_LIMIT_ADDRESS: '1000',
     RAATI_REGISTER_LIMIT_ADDRESS: '1000',
+    RAATI_POST_LIMIT: '1000',
+    RAATI_POST_LIMIT_NEW: '1000',
 };
 
 export async function launchBrowser() {

@@ -11,15 +11,17 @@ import { WsClient } from './wsclient.mjs';
 export { bin, root };
 
 // Starts a server. Unless the test is about them, the per-address limits
-// are raised (through the environment, so that the flags stay under test in
-// the tests that use them) so that one file's many registrations and
-// sign-ins from 127.0.0.1 are not refused.
+// and the posts-per-minute limits are raised (through the environment, so
+// that the flags stay under test in the tests that use them) so that one
+// file's many registrations, sign-ins and posts are not refused.
 export function start({ args = [], env = {}, dir, keepDir } = {}) {
   return startServer({
     args,
     env: {
       RAATI_REGISTER_LIMIT_ADDRESS: '100000',
       RAATI_LOGIN_LIMIT_ADDRESS: '100000',
+      RAATI_POST_LIMIT: '1000000',
+      RAATI_POST_LIMIT_NEW: '1000000',
       ...env,
     },
     dir,
