@@ -99,7 +99,8 @@ test('a moderator makes a poll; three members answer and all see the results liv
     await card(pages[0], question).locator('.poll-results', { hasText: /Yhteystiedot\s*1 valinta/ }).waitFor({ timeout: 10000 });
 
     // The moderator closes it; the members see it closed at once.
-    await card(modPage, question).getByRole('button', { name: 'Sulje kysely' }).click();
+    await card(modPage, question).getByRole('button', { name: 'Sulje kysely', exact: true }).click();
+    await card(modPage, question).getByRole('button', { name: 'Kyllä, sulje kysely' }).click();
     for (const page of pages) {
         await card(page, question).locator('.poll__meta', { hasText: 'Suljettu' }).waitFor({ timeout: 10000 });
         assert.equal(await card(page, question).locator('input').count(), 0, 'no answering a closed poll');

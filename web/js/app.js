@@ -25,6 +25,8 @@ import period from './views/period.js';
 import periodForm from './views/periodform.js';
 import participation from './views/participation.js';
 import topic from './views/topic.js';
+import { surveyView, surveyResultsView } from './views/surveys.js';
+import { surveyNewView, surveyEditView } from './views/surveyform.js';
 import { contactEmail, mailLink } from './views/shared.js';
 
 const ROUTES = {
@@ -37,6 +39,10 @@ const PATTERNS = [
     [/^\/periods\/(\d+)\/edit$/, periodForm],
     [/^\/periods\/(\d+)\/participation$/, participation],
     [/^\/topics\/(\d+)$/, topic],
+    [/^\/periods\/(\d+)\/surveys\/new$/, surveyNewView],
+    [/^\/surveys\/(\d+)$/, surveyView],
+    [/^\/surveys\/(\d+)\/results$/, surveyResultsView],
+    [/^\/surveys\/(\d+)\/edit$/, surveyEditView],
 ];
 const ANONYMOUS_ONLY = new Set(['/register', '/login']);
 

@@ -1,7 +1,8 @@
 // #/periods/<id>: one activity period: what it is about, its pre-material,
-// its topics by latest post (with unread counts), and for moderators the
-// tools to announce, open and close it. Live from the channel period:<id>:
-// new topics, changed counts, and the status changing on the server's timer.
+// its polls and surveys, its topics by latest post (with unread counts), and
+// for moderators the tools to announce, open and close it. Live from the
+// channel period:<id>: new topics, changed counts, surveys opening and
+// closing, and the status changing on the server's timer.
 import { h, fill, serverHtml } from '../dom.js';
 import { t, tn, formatNumber, localName } from '../i18n.js';
 import {
@@ -10,6 +11,7 @@ import {
 } from '../forms.js';
 import { LiveView, keepFocus } from './liveview.js';
 import { PollsSection, PollCreateForm } from './polls.js';
+import { SurveysSection } from './surveys.js';
 import {
     statusBadge, periodDates, periodCounts, mineText, isStaff, loadingHeading, loadFailed, breadcrumb, timeEl,
 } from './periodparts.js';
@@ -60,6 +62,8 @@ class PeriodPage extends LiveView {
                 this.polls.onChange = () => this.paintPolls();
             }
             this.polls.setPeriod(this.period);
+            this.surveys ??= new SurveysSection(this.ctx, { periodId: this.id, period: this.period });
+            this.surveys.setPeriod(this.period);
         });
         if (this.period) this.ctx.setTitle(this.period.title);
         this.paintAll();
@@ -68,11 +72,13 @@ class PeriodPage extends LiveView {
     reload() {
         this.load();
         this.polls?.load();
+        this.surveys?.load();
     }
 
     dispose() {
         super.dispose();
         this.polls?.dispose();
+        this.surveys?.dispose();
     }
 
     apply(frame) {
@@ -83,9 +89,12 @@ class PeriodPage extends LiveView {
             const was = this.period.status;
             this.period = { ...this.period, ...data };
             this.polls?.setPeriod(this.period);
+            this.surveys?.setPeriod(this.period);
             this.paintAll();
             if (was !== this.period.status) this.polls?.paint();
             if (was !== this.period.status) this.ctx.announce(t(`period.now.${this.period.status}`, { title: this.period.title }));
+        } else if (frame.event === 'survey.changed') {
+            this.surveys?.apply(data);
         } else if (frame.event === 'poll.created') {
             if (data.period_id === this.id) this.polls?.add(data, { announce: true });
         } else if (frame.event === 'topic.created' || frame.event === 'topic.changed') {
@@ -124,9 +133,10 @@ class PeriodPage extends LiveView {
         this.pollsBox = h('div');
         this.pollFormBox = h('div');
         this.pollFormFor = null;
+        this.surveysBox = h('div');
         this.paintAll();
         return [this.crumbs, this.h1, this.headBox, this.aboutBox, this.manageBox, this.pollsBox, this.pollFormBox,
-            this.topicsBox, this.formBox];
+            this.surveysBox, this.topicsBox, this.formBox];
     }
 
     paintAll() {
@@ -136,7 +146,7 @@ class PeriodPage extends LiveView {
         if (this.error) {
             this.h1.textContent = t('load.failed');
             fill(this.headBox, loadFailed(this.error, () => this.load()));
-            for (const box of [this.aboutBox, this.manageBox, this.pollsBox, this.pollFormBox, this.topicsBox, this.formBox]) fill(box);
+            for (const box of [this.aboutBox, this.manageBox, this.pollsBox, this.pollFormBox, this.surveysBox, this.topicsBox, this.formBox]) fill(box);
             return;
         }
         if (!p) return;
@@ -150,8 +160,15 @@ class PeriodPage extends LiveView {
         this.paintAbout();
         this.paintManage();
         this.paintPolls();
+        this.paintSurveys();
         this.paintTopics();
         this.paintForm();
+    }
+
+    paintSurveys() {
+        if (!this.surveys) return;
+        if (!this.surveysBox.contains(this.surveys.box)) fill(this.surveysBox, this.surveys.element());
+        else this.surveys.paint();
     }
 
     paintPolls() {

@@ -1,7 +1,9 @@
 // Live polls (docs/protocol.md, "Polls") on a period page or a topic page:
 // each poll as a form to answer it (single, multiple, scale, ranking), its
-// results live from the channel poll:<id>, and for moderators the button
-// that closes it. PollCreateForm is the moderators' form for a new poll.
+// results live from the channel poll:<id>, and for moderators their tools:
+// who sees the results and named or secret (poll.update), who answered
+// what in a named poll (poll.ballots), and closing it after a confirm step.
+// PollCreateForm is the moderators' form for a new poll.
 //
 //   const polls = new PollsSection(ctx, { periodId, topicId, period });
 //   box.append(polls.element());   // again after every re-render
@@ -168,7 +170,8 @@ export class PollsSection {
             if (!maySeeResults(this.ctx.member, poll)) poll.results = null;
             this.polls[i] = poll;
             const closedNow = old.status !== 'closed' && poll.status === 'closed';
-            const formChanged = closedNow || old.voted !== poll.voted || old.results_visibility !== poll.results_visibility;
+            const formChanged = closedNow || old.voted !== poll.voted || old.results_visibility !== poll.results_visibility
+                || old.secret !== poll.secret;
             this.paintPoll(poll, { form: formChanged || 'my_answer' in data });
             if (closedNow) this.ctx.announce(t('poll.now_closed', { question: poll.question }));
             else if (old.voters !== poll.voters) this.speakVoters(poll);
@@ -252,7 +255,15 @@ export class PollsSection {
         this.paintHead(poll, parts.head, form);
         if (form) keepFocus(parts.form, () => fill(parts.form, this.voteForm(poll)));
         keepFocus(parts.results, () => fill(parts.results, this.results(poll)));
+        // A live change (the poll closed, became secret) can take away the
+        // control that had focus: focus then stays in the tools, on their title.
+        const inTools = parts.manage.contains(document.activeElement);
         keepFocus(parts.manage, () => fill(parts.manage, this.manage(poll)));
+        if (inTools && !parts.manage.contains(document.activeElement)) {
+            const title = parts.manage.querySelector('h4');
+            title?.setAttribute('tabindex', '-1');
+            title?.focus({ preventScroll: true });
+        }
     }
 
     paintHead(poll, head, withQuestion) {
@@ -539,16 +550,90 @@ export class PollsSection {
             poll.kind === 'multiple' && voters > 0 && h('p', { class: 'hint' }, t('poll.results.multiple_note')));
     }
 
+    // ---- the moderators' tools -------------------------------------------
+    //
+    // Under each poll, for moderators and admins: who sees the results and
+    // whether a named poll becomes secret (poll.update), who answered what
+    // in a named poll (poll.ballots), and closing it after a confirm step.
+    // What is open and chosen lives in st, so the live repaints that every
+    // vote brings keep it.
+
     manage(poll) {
         if (!isStaff(this.ctx.member)) return null;
         const st = this.st(poll.id);
-        return h('div', null,
-            poll.status !== 'closed' && h('div', { class: 'actions' },
-                h('button', {
-                    type: 'button', class: 'button button--secondary', id: `poll-${poll.id}-close`,
-                    onclick: () => this.close(poll.id),
+        const id = `poll-${poll.id}`;
+        const open = poll.status !== 'closed';
+        if (!open) {
+            st.confirmClose = false;
+            st.editing = false;
+        }
+        if (poll.secret) st.ballotsOpen = false;
+        return h('div', { class: 'poll-manage' },
+            h('h4', { class: 'poll-manage__title', id: `${id}-manage` }, t('poll.manage.title')),
+            h('div', { class: 'actions actions--tight' },
+                open && h('button', {
+                    type: 'button', class: 'button button--secondary', id: `${id}-settings-toggle`,
+                    'aria-expanded': String(Boolean(st.editing)), 'aria-controls': st.editing ? `${id}-settings` : null,
+                    onclick: () => this.toggleSettings(poll.id),
+                }, t('poll.settings.open')),
+                !poll.secret && h('button', {
+                    type: 'button', class: 'button button--secondary', id: `${id}-ballots-toggle`,
+                    onclick: () => this.toggleBallots(poll.id),
+                }, t(st.ballotsOpen ? 'poll.ballots.hide' : 'poll.ballots.show')),
+                open && h('button', {
+                    type: 'button', class: 'button button--secondary', id: `${id}-close`,
+                    onclick: () => this.askClose(poll.id),
                 }, t('poll.close'))),
-            st.manageNotice && notice(st.manageNotice.kind, st.manageNotice.text));
+            st.confirmClose && this.closeConfirm(poll),
+            st.editing && this.settingsForm(poll),
+            st.ballotsOpen && this.ballotsView(poll),
+            poll.secret && h('p', { class: 'hint', id: `${id}-ballots-secret` }, t('poll.ballots.secret')),
+            h('div', { class: 'notice-slot' }, st.manageNotice && notice(st.manageNotice.kind, st.manageNotice.text)));
+    }
+
+    repaintManage(id) {
+        const poll = this.polls.find((p) => p.id === id);
+        const parts = this.cards?.get(id);
+        if (!poll || !parts) return;
+        keepFocus(parts.manage, () => fill(parts.manage, this.manage(poll)));
+    }
+
+    focusIn(id, selector) {
+        this.cards?.get(id)?.manage.querySelector(selector)?.focus();
+    }
+
+    // -- closing, with a confirm step
+
+    closeConfirm(poll) {
+        const id = `poll-${poll.id}`;
+        return h('div', { class: 'confirm', role: 'group', id: `${id}-close-confirm`,
+            'aria-labelledby': `${id}-close-q`, 'aria-describedby': `${id}-close-more`,
+            onkeydown: (ev) => {
+                if (ev.key !== 'Escape') return;
+                ev.preventDefault();
+                this.cancelClose(poll.id);
+            } },
+        h('p', { id: `${id}-close-q` }, h('strong', null, t('poll.close.confirm'))),
+        h('p', { id: `${id}-close-more` }, t(poll.secret ? 'poll.close.confirm_secret' : 'poll.close.confirm_named')),
+        h('div', { class: 'actions actions--tight' },
+            h('button', { type: 'button', class: 'button button--danger', id: `${id}-close-yes`,
+                onclick: () => this.close(poll.id) }, t('poll.close.yes')),
+            h('button', { type: 'button', class: 'button button--secondary', id: `${id}-close-no`,
+                onclick: () => this.cancelClose(poll.id) }, t('cancel'))));
+    }
+
+    askClose(id) {
+        const st = this.st(id);
+        st.confirmClose = true;
+        st.manageNotice = null;
+        this.repaintManage(id);
+        this.focusIn(id, `#poll-${id}-close-yes`);
+    }
+
+    cancelClose(id) {
+        this.st(id).confirmClose = false;
+        this.repaintManage(id);
+        this.focusIn(id, `#poll-${id}-close`);
     }
 
     async close(id) {
@@ -557,6 +642,7 @@ export class PollsSection {
         st.closing = true;
         const res = await this.ctx.ws.request('poll.close', { poll_id: id });
         st.closing = false;
+        st.confirmClose = false;
         if (this.disposed) return;
         const poll = this.polls.find((p) => p.id === id);
         if (!poll) return;
@@ -566,6 +652,7 @@ export class PollsSection {
         } else {
             if (res.error?.code === 'unauthenticated') return this.ctx.sessionEnded();
             st.manageNotice = { kind: 'warning', text: res.error?.code === 'conflict' ? t('poll.error.closed') : errorText(res.error ?? { code: 'unknown' }) };
+            if (res.error?.code === 'conflict') await this.refresh(poll);
         }
         this.paintPoll(poll, { form: true });
         this.ctx.announce(st.manageNotice.text);
@@ -575,6 +662,226 @@ export class PollsSection {
             q.setAttribute('tabindex', '-1');
             q.focus();
         }
+    }
+
+    // The poll as the server has it now (after a conflict).
+    async refresh(poll) {
+        const again = await this.ctx.ws.request('poll.get', { poll_id: poll.id });
+        if (again.ok && !this.disposed) Object.assign(poll, again.poll);
+    }
+
+    // -- who sees the results, named or secret (poll.update)
+
+    // The visibilities a moderator may pick now: any before the first vote;
+    // after it, the current one and those tighter than it.
+    offeredVisibilities(poll) {
+        if (!(poll.voters > 0)) return VISIBILITIES;
+        return VISIBILITIES.slice(Math.max(0, VISIBILITIES.indexOf(poll.results_visibility)));
+    }
+
+    toggleSettings(id) {
+        const st = this.st(id);
+        st.editing = !st.editing;
+        st.draft = null;
+        st.settingsError = null;
+        if (st.editing) st.manageNotice = null;
+        this.repaintManage(id);
+        if (st.editing) this.focusIn(id, `#poll-${id}-settings input:checked`);
+    }
+
+    settingsForm(poll) {
+        const st = this.st(poll.id);
+        const id = `poll-${poll.id}-settings`;
+        const voted = poll.voters > 0;
+        const offered = this.offeredVisibilities(poll);
+        const draft = st.draft ?? {};
+        const chosen = offered.includes(draft.visibility) ? draft.visibility : poll.results_visibility;
+        const canSecret = !poll.secret && !voted;
+        const visHint = voted && [t('poll.settings.voted'),
+            offered.length < VISIBILITIES.length && ` ${t('poll.settings.voted_hidden')}`];
+        let secretPart;
+        if (canSecret) {
+            secretPart = h('fieldset', { class: 'fieldset field' },
+                h('legend', { class: 'legend' }, t('poll.field.secret')),
+                h('div', { class: 'choices' }, h('div', { class: 'choice' },
+                    h('input', { type: 'checkbox', id: `${id}-secret`, name: 'secret', checked: Boolean(draft.secret),
+                        'aria-describedby': `${id}-secret-hint` }),
+                    h('span', null,
+                        h('label', { for: `${id}-secret` }, t('poll.settings.make_secret')),
+                        h('span', { class: 'hint poll-choice-hint', id: `${id}-secret-hint` }, t('poll.secret.explain'))))));
+        } else {
+            secretPart = h('p', { class: 'hint', id: `${id}-secret-fixed` },
+                t(poll.secret ? 'poll.settings.secret_fixed' : 'poll.settings.named_fixed'));
+        }
+        const form = h('form', { class: 'poll-settings', id, novalidate: true, 'aria-labelledby': `${id}-title` },
+            h('h5', { class: 'poll-settings__title', id: `${id}-title` }, t('poll.settings.title')),
+            h('fieldset', { class: 'fieldset field', id: `${id}-visibility`, 'aria-describedby': visHint ? `${id}-visibility-hint` : null },
+                h('legend', { class: 'legend' }, t('poll.field.visibility')),
+                visHint && h('p', { class: 'hint', id: `${id}-visibility-hint` }, visHint),
+                h('div', { class: 'choices' }, offered.map((v) => h('div', { class: 'choice' },
+                    h('input', { type: 'radio', id: `${id}-vis-${v}`, name: 'results_visibility', value: v, checked: v === chosen }),
+                    h('label', { for: `${id}-vis-${v}` }, t(`poll.visibility.${v}`),
+                        v === poll.results_visibility && h('span', { class: 'poll-settings__now' }, ` (${t('poll.settings.current')})`)))))),
+            secretPart,
+            h('div', { class: 'notice-slot', id: `${id}-notice` },
+                st.settingsError && notice(st.settingsError.kind, st.settingsError.text)),
+            h('div', { class: 'actions actions--tight' },
+                h('button', { type: 'submit', class: 'button', id: `${id}-save` }, t('poll.settings.save')),
+                h('button', { type: 'button', class: 'button button--secondary', id: `${id}-cancel`,
+                    onclick: () => this.toggleSettings(poll.id) }, t('cancel'))));
+        form.addEventListener('change', () => {
+            st.draft = {
+                visibility: form.querySelector('input[name=results_visibility]:checked')?.value,
+                secret: Boolean(form.querySelector('input[name=secret]')?.checked),
+            };
+        });
+        form.addEventListener('submit', (ev) => {
+            ev.preventDefault();
+            this.saveSettings(poll.id, form);
+        });
+        return form;
+    }
+
+    async saveSettings(id, form) {
+        const poll = this.polls.find((p) => p.id === id);
+        const st = this.st(id);
+        if (!poll || st.saving) return;
+        const fields = {};
+        const vis = form.querySelector('input[name=results_visibility]:checked')?.value;
+        if (vis && vis !== poll.results_visibility) fields.results_visibility = vis;
+        if (!poll.secret && form.querySelector('input[name=secret]')?.checked) fields.secret = true;
+        if (!Object.keys(fields).length) {
+            st.settingsError = { kind: 'info', text: t('poll.settings.unchanged') };
+            this.repaintManage(id);
+            this.ctx.announce(st.settingsError.text);
+            return;
+        }
+        st.saving = true;
+        form.setAttribute('aria-busy', 'true');
+        const res = await this.ctx.ws.request('poll.update', { poll_id: id, ...fields });
+        st.saving = false;
+        form.removeAttribute('aria-busy');
+        if (this.disposed) return;
+        const now = this.polls.find((p) => p.id === id);
+        if (!now) return;
+        if (res.ok) {
+            Object.assign(now, res.poll);
+            st.editing = false;
+            st.draft = null;
+            st.settingsError = null;
+            st.manageNotice = { kind: 'success', text: t('poll.settings.saved') };
+            this.paintPoll(now, { form: true });
+            this.ctx.announce(st.manageNotice.text);
+            this.focusIn(id, `#poll-${id}-settings-toggle`);
+            return;
+        }
+        const code = res.error?.code;
+        if (code === 'unauthenticated') return this.ctx.sessionEnded();
+        if (code === 'conflict' || code === 'not_found') await this.refresh(now);
+        const text = code === 'conflict'
+            ? (now.status === 'closed' ? t('poll.error.closed')
+                : fields.secret && now.voters > 0 ? t('poll.settings.conflict_secret') : t('poll.settings.conflict'))
+            : code === 'not_found' ? t('poll.settings.not_found') : errorText(res.error ?? { code: 'unknown' });
+        st.draft = null;
+        if (now.status === 'closed') {
+            st.editing = false;
+            st.manageNotice = { kind: 'warning', text };
+        } else {
+            st.settingsError = { kind: 'warning', text };
+        }
+        this.paintPoll(now, { form: true });
+        this.ctx.announce(text);
+        if (st.editing) this.focusIn(id, `#poll-${id}-settings input:checked`);
+        else this.focusIn(id, 'button');
+    }
+
+    // -- who answered what, in a named poll (poll.ballots)
+
+    toggleBallots(id) {
+        const st = this.st(id);
+        st.ballotsOpen = !st.ballotsOpen;
+        if (st.ballotsOpen) this.loadBallots(id);
+        else this.repaintManage(id);
+    }
+
+    async loadBallots(id) {
+        const st = this.st(id);
+        if (st.ballotsLoading) return;
+        st.ballotsLoading = true;
+        this.repaintManage(id);
+        const res = await this.ctx.ws.request('poll.ballots', { poll_id: id });
+        st.ballotsLoading = false;
+        if (this.disposed) return;
+        const poll = this.polls.find((p) => p.id === id);
+        if (!poll) return;
+        if (res.ok) {
+            st.ballots = res.ballots ?? [];
+            st.ballotsError = null;
+            this.repaintManage(id);
+            this.ctx.announce(tn('poll.ballots.loaded', st.ballots.length, { n: formatNumber(st.ballots.length) }));
+            return;
+        }
+        const code = res.error?.code;
+        if (code === 'unauthenticated') return this.ctx.sessionEnded();
+        st.ballots = null;
+        if (code === 'forbidden' || code === 'not_found') await this.refresh(poll);
+        st.ballotsError = code === 'forbidden' ? t('poll.ballots.secret') : errorText(res.error ?? { code: 'unknown' });
+        if (poll.secret) {
+            // It became secret meanwhile: the explanation shows in place of the table.
+            st.ballotsOpen = false;
+            st.manageNotice = { kind: 'info', text: st.ballotsError };
+            this.paintPoll(poll, { form: true });
+        } else {
+            this.repaintManage(id);
+        }
+        this.ctx.announce(st.ballotsError);
+    }
+
+    // One member's answer as text (a ranking as an ordered list).
+    ballotAnswer(poll, answer) {
+        const label = (id) => poll.options?.find((o) => o.id === id)?.label ?? '?';
+        if (poll.kind === 'scale') {
+            const s = poll.scale ?? {};
+            return answer === s.min && s.min_label ? `${answer} – ${s.min_label}`
+                : answer === s.max && s.max_label ? `${answer} – ${s.max_label}` : String(answer);
+        }
+        if (poll.kind === 'ranking') return h('ol', { class: 'poll-ballots__ranking' }, [answer].flat().map((id) => h('li', null, label(id))));
+        if (poll.kind === 'multiple') {
+            const picked = new Set([answer].flat());
+            return poll.options.filter((o) => picked.has(o.id)).map((o) => o.label).join(', ');
+        }
+        return label(answer);
+    }
+
+    ballotsView(poll) {
+        const st = this.st(poll.id);
+        const id = `poll-${poll.id}-ballots`;
+        if (st.ballotsError) {
+            return h('div', { class: 'poll-ballots', id },
+                notice('warning', st.ballotsError),
+                h('div', { class: 'actions actions--tight' },
+                    h('button', { type: 'button', class: 'button button--secondary', id: `${id}-refresh`,
+                        onclick: () => this.loadBallots(poll.id) }, t('poll.ballots.retry'))));
+        }
+        if (!st.ballots) return h('p', { class: 'poll-ballots hint', id }, t('loading'));
+        const lang = document.documentElement.lang || 'fi';
+        const name = (b) => b.member?.display_name ?? t('poll.ballots.no_name');
+        const rows = st.ballots.slice().sort((a, b) => name(a).localeCompare(name(b), lang));
+        return h('div', { class: 'poll-ballots', id, 'aria-busy': st.ballotsLoading ? 'true' : null },
+            rows.length === 0 ? h('p', { class: 'empty' }, t('poll.ballots.none'))
+                : h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': `${id}-caption` },
+                    h('table', { class: 'table poll-ballots__table', id: `${id}-table` },
+                        h('caption', { id: `${id}-caption` }, t('poll.ballots.caption', { question: poll.question })),
+                        h('thead', null, h('tr', null,
+                            h('th', { scope: 'col' }, t('poll.ballots.member')),
+                            h('th', { scope: 'col' }, t(poll.kind === 'ranking' ? 'poll.ballots.ranking' : 'poll.ballots.answer')))),
+                        h('tbody', null, rows.map((b) => h('tr', null,
+                            h('th', { scope: 'row' }, name(b)),
+                            h('td', null, this.ballotAnswer(poll, b.answer))))))),
+            h('p', { class: 'hint' }, t('poll.ballots.static')),
+            h('div', { class: 'actions actions--tight' },
+                h('button', { type: 'button', class: 'button button--secondary', id: `${id}-refresh`,
+                    onclick: () => this.loadBallots(poll.id) }, t('poll.ballots.refresh'))));
     }
 }
 
