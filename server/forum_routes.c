@@ -10,6 +10,7 @@
 #include "json_util.h"
 #include "log.h"
 #include "members.h"
+#include "moderation.h"
 #include "periods.h"
 #include "polls.h"
 #include "surveys.h"
@@ -1041,6 +1042,63 @@ int h_survey_results(struct request *rq, json_t *reply, raati_error *err)
     forum_ctx f;
     ctx_for(rq, &f);
     return survey_results(&f, rq->msg, reply, err);
+}
+
+/* ---- moderation of members ---- */
+
+/* member.suspend, member.unsuspend and member.role: one member changed,
+ * its audit entry written in the same transaction. */
+static int member_change(struct request *rq,
+                         raati_code (*change)(forum_ctx *, json_t *, int64_t *, raati_error *),
+                         json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = change(&f, rq->msg, &id, err))) {
+        json_t *m = member_staff_json(a->db, id, f.now_ms);
+        json_object_set_new(reply, "member", m ? m : json_null());
+        rc = built(!m, err);
+    }
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    log_info("member.moderated", "member=%lld by=%lld type=%s", (long long)id,
+             (long long)f.member_id, json_string_value(json_object_get(rq->msg, "type")));
+    return RAATI_OK;
+}
+
+int h_member_suspend(struct request *rq, json_t *reply, raati_error *err)
+{
+    return member_change(rq, member_suspend, reply, err);
+}
+
+int h_member_unsuspend(struct request *rq, json_t *reply, raati_error *err)
+{
+    return member_change(rq, member_unsuspend, reply, err);
+}
+
+int h_member_role(struct request *rq, json_t *reply, raati_error *err)
+{
+    return member_change(rq, member_change_role, reply, err);
+}
+
+int h_member_find(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return member_find(&f, rq->msg, reply, err);
+}
+
+int h_audit_list(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return audit_list(&f, rq->msg, reply, err);
 }
 
 /* ---- channels ---- */

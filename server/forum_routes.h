@@ -50,6 +50,11 @@ int h_survey_list(struct request *rq, json_t *reply, raati_error *err);
 int h_survey_save(struct request *rq, json_t *reply, raati_error *err);
 int h_survey_submit(struct request *rq, json_t *reply, raati_error *err);
 int h_survey_results(struct request *rq, json_t *reply, raati_error *err);
+int h_member_find(struct request *rq, json_t *reply, raati_error *err);
+int h_member_suspend(struct request *rq, json_t *reply, raati_error *err);
+int h_member_unsuspend(struct request *rq, json_t *reply, raati_error *err);
+int h_member_role(struct request *rq, json_t *reply, raati_error *err);
+int h_audit_list(struct request *rq, json_t *reply, raati_error *err);
 int h_subscribe(struct request *rq, json_t *reply, raati_error *err);
 int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err);
 

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "members.h"
+#include "moderation.h"
 
 static void usage(FILE *out)
 {
@@ -90,6 +91,31 @@ struct user_args {
     int role;
 };
 
+/* Writes the audit entry of a command-line change to the member with
+ * email (the actor is the command line). */
+static void cli_audit(db *d, const char *action, const char *email, json_t *details)
+{
+    forum_ctx f;
+    raati_error err = {0};
+    char norm[256];
+    int64_t id = 0;
+    char name[128] = "";
+    forum_ctx_init(&f, d, NULL, 0, ROLE_ADMIN, 0);
+    if (member_normalize_email(email, norm, &err))
+        return;
+    sqlite3_stmt *st = db_prepare(d, "SELECT id, display_name FROM member WHERE email = ?");
+    if (st) {
+        sqlite3_bind_text(st, 1, norm, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            id = sqlite3_column_int64(st, 0);
+            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 1));
+        }
+        sqlite3_reset(st);
+    }
+    if (audit_add(&f, action, "member", id, name, "", details, &err))
+        fprintf(stderr, "raati: could not write the audit log: %s\n", err.message);
+}
+
 static int user_add(db *d, const struct user_args *u)
 {
     char hash[AUTH_HASH_MAX];
@@ -101,6 +127,9 @@ static int user_add(db *d, const struct user_args *u)
         fprintf(stderr, "raati: %s\n", err.message);
         return 1;
     }
+    json_t *details = json_pack("{s:s}", "role", role_name(u->role));
+    cli_audit(d, "user.add", u->email, details);
+    json_decref(details);
     printf("Added %s (%s) as %s, member id %lld.\n", u->email, u->name, role_name(u->role),
            (long long)id);
     return 0;
@@ -113,6 +142,9 @@ static int user_role(db *d, const struct user_args *u)
         fprintf(stderr, "raati: %s\n", err.message);
         return 1;
     }
+    json_t *details = json_pack("{s:s}", "to", role_name(u->role));
+    cli_audit(d, "user.role", u->email, details);
+    json_decref(details);
     printf("%s is now %s.\n", u->email, role_name(u->role));
     return 0;
 }
@@ -137,6 +169,7 @@ static int user_password(db *d, const struct user_args *u)
         fprintf(stderr, "raati: could not save the password\n");
         return 1;
     }
+    cli_audit(d, "user.password", email, NULL);
     printf("New password set for %s; their sessions have ended.\n", email);
     return 0;
 }

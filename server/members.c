@@ -322,9 +322,10 @@ raati_code member_add_staff(db *d, const char *email, const char *name, int role
 
 json_t *member_json(db *d, int64_t id)
 {
-    sqlite3_stmt *st =
-        db_prepare(d, "SELECT id, email, display_name, role, birth_year, municipality, language, "
-                      "created_at FROM member WHERE id = ?");
+    sqlite3_stmt *st = db_prepare(
+        d, "SELECT id, email, display_name, role, birth_year, municipality, language, "
+           "created_at, CASE WHEN suspended_until > strftime('%Y-%m-%dT%H:%M:%fZ', "
+           "'now') THEN suspended_until END, suspension_reason FROM member WHERE id = ?");
     if (!st)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
@@ -345,6 +346,14 @@ json_t *member_json(db *d, int64_t id)
             : json_string((const char *)sqlite3_column_text(st, 5)),
         "language", (const char *)sqlite3_column_text(st, 6), "created_at",
         (const char *)sqlite3_column_text(st, 7));
+    if (m)
+        json_object_set_new(
+            m, "suspension",
+            sqlite3_column_type(st, 8) == SQLITE_NULL
+                ? json_null()
+                : json_pack(
+                      "{s:s, s:s}", "until", (const char *)sqlite3_column_text(st, 8), "reason",
+                      sqlite3_column_text(st, 9) ? (const char *)sqlite3_column_text(st, 9) : ""));
     sqlite3_reset(st);
     if (!m)
         return NULL;

@@ -10,59 +10,70 @@
 #include "json_util.h"
 #include "log.h"
 #include "members.h"
+#include "moderation.h"
 
 static int h_ping(struct request *rq, json_t *reply, raati_error *err);
 static int h_profile_get(struct request *rq, json_t *reply, raati_error *err);
 static int h_profile_update(struct request *rq, json_t *reply, raati_error *err);
 static int h_password_change(struct request *rq, json_t *reply, raati_error *err);
 
-/* Which role may send which message: the one place this is decided. */
+/* Which role may send which message, and whether a suspended member may
+ * (READS) or not (WRITES: posting, reacting, voting, answering, renaming
+ * themself): the one place this is decided (docs/protocol.md, "Who may
+ * send what"). */
+enum { READS = 0, WRITES = 1 };
 static const struct route {
     const char *type;
     int min_role;
+    int writes;
     handler_fn fn;
 } routes[] = {
-    {"ping", ROLE_ANON, h_ping},
-    {"profile.get", ROLE_MEMBER, h_profile_get},
-    {"profile.update", ROLE_MEMBER, h_profile_update},
-    {"password.change", ROLE_MEMBER, h_password_change},
-    {"period.list", ROLE_MEMBER, h_period_list},
-    {"period.get", ROLE_MEMBER, h_period_get},
-    {"period.create", ROLE_MODERATOR, h_period_create},
-    {"period.update", ROLE_MODERATOR, h_period_update},
-    {"period.announce", ROLE_MODERATOR, h_period_announce},
-    {"period.open", ROLE_MODERATOR, h_period_open},
-    {"period.close", ROLE_MODERATOR, h_period_close},
-    {"period.participation", ROLE_MODERATOR, h_period_participation},
-    {"topic.create", ROLE_MEMBER, h_topic_create},
-    {"topic.get", ROLE_MEMBER, h_topic_get},
-    {"topic.read", ROLE_MEMBER, h_topic_read},
-    {"post.list", ROLE_MEMBER, h_post_list},
-    {"post.create", ROLE_MEMBER, h_post_create},
-    {"post.edit", ROLE_MEMBER, h_post_edit},
-    {"post.delete", ROLE_MEMBER, h_post_delete},
-    {"post.versions", ROLE_MODERATOR, h_post_versions},
-    {"reaction.add", ROLE_MEMBER, h_reaction_add},
-    {"reaction.remove", ROLE_MEMBER, h_reaction_remove},
-    {"poll.create", ROLE_MODERATOR, h_poll_create},
-    {"poll.get", ROLE_MEMBER, h_poll_get},
-    {"poll.list", ROLE_MEMBER, h_poll_list},
-    {"poll.vote", ROLE_MEMBER, h_poll_vote},
-    {"poll.update", ROLE_MODERATOR, h_poll_update},
-    {"poll.close", ROLE_MODERATOR, h_poll_close},
-    {"poll.ballots", ROLE_MODERATOR, h_poll_ballots},
-    {"survey.create", ROLE_MODERATOR, h_survey_create},
-    {"survey.update", ROLE_MODERATOR, h_survey_update},
-    {"survey.open", ROLE_MODERATOR, h_survey_open},
-    {"survey.close", ROLE_MODERATOR, h_survey_close},
-    {"survey.delete", ROLE_MODERATOR, h_survey_delete},
-    {"survey.get", ROLE_MEMBER, h_survey_get},
-    {"survey.list", ROLE_MEMBER, h_survey_list},
-    {"survey.save", ROLE_MEMBER, h_survey_save},
-    {"survey.submit", ROLE_MEMBER, h_survey_submit},
-    {"survey.results", ROLE_MODERATOR, h_survey_results},
-    {"subscribe", ROLE_MEMBER, h_subscribe},
-    {"unsubscribe", ROLE_MEMBER, h_unsubscribe},
+    {"ping", ROLE_ANON, READS, h_ping},
+    {"profile.get", ROLE_MEMBER, READS, h_profile_get},
+    {"profile.update", ROLE_MEMBER, WRITES, h_profile_update},
+    {"password.change", ROLE_MEMBER, READS, h_password_change},
+    {"period.list", ROLE_MEMBER, READS, h_period_list},
+    {"period.get", ROLE_MEMBER, READS, h_period_get},
+    {"period.create", ROLE_MODERATOR, READS, h_period_create},
+    {"period.update", ROLE_MODERATOR, READS, h_period_update},
+    {"period.announce", ROLE_MODERATOR, READS, h_period_announce},
+    {"period.open", ROLE_MODERATOR, READS, h_period_open},
+    {"period.close", ROLE_MODERATOR, READS, h_period_close},
+    {"period.participation", ROLE_MODERATOR, READS, h_period_participation},
+    {"topic.create", ROLE_MEMBER, WRITES, h_topic_create},
+    {"topic.get", ROLE_MEMBER, READS, h_topic_get},
+    {"topic.read", ROLE_MEMBER, READS, h_topic_read},
+    {"post.list", ROLE_MEMBER, READS, h_post_list},
+    {"post.create", ROLE_MEMBER, WRITES, h_post_create},
+    {"post.edit", ROLE_MEMBER, WRITES, h_post_edit},
+    {"post.delete", ROLE_MEMBER, READS, h_post_delete},
+    {"post.versions", ROLE_MODERATOR, READS, h_post_versions},
+    {"reaction.add", ROLE_MEMBER, WRITES, h_reaction_add},
+    {"reaction.remove", ROLE_MEMBER, WRITES, h_reaction_remove},
+    {"poll.create", ROLE_MODERATOR, READS, h_poll_create},
+    {"poll.get", ROLE_MEMBER, READS, h_poll_get},
+    {"poll.list", ROLE_MEMBER, READS, h_poll_list},
+    {"poll.vote", ROLE_MEMBER, WRITES, h_poll_vote},
+    {"poll.update", ROLE_MODERATOR, READS, h_poll_update},
+    {"poll.close", ROLE_MODERATOR, READS, h_poll_close},
+    {"poll.ballots", ROLE_MODERATOR, READS, h_poll_ballots},
+    {"survey.create", ROLE_MODERATOR, READS, h_survey_create},
+    {"survey.update", ROLE_MODERATOR, READS, h_survey_update},
+    {"survey.open", ROLE_MODERATOR, READS, h_survey_open},
+    {"survey.close", ROLE_MODERATOR, READS, h_survey_close},
+    {"survey.delete", ROLE_MODERATOR, READS, h_survey_delete},
+    {"survey.get", ROLE_MEMBER, READS, h_survey_get},
+    {"survey.list", ROLE_MEMBER, READS, h_survey_list},
+    {"survey.save", ROLE_MEMBER, WRITES, h_survey_save},
+    {"survey.submit", ROLE_MEMBER, WRITES, h_survey_submit},
+    {"survey.results", ROLE_MODERATOR, READS, h_survey_results},
+    {"member.find", ROLE_MODERATOR, READS, h_member_find},
+    {"member.suspend", ROLE_MODERATOR, READS, h_member_suspend},
+    {"member.unsuspend", ROLE_MODERATOR, READS, h_member_unsuspend},
+    {"member.role", ROLE_ADMIN, READS, h_member_role},
+    {"audit.list", ROLE_MODERATOR, READS, h_audit_list},
+    {"subscribe", ROLE_MEMBER, READS, h_subscribe},
+    {"unsubscribe", ROLE_MEMBER, READS, h_unsubscribe},
 };
 enum { ROUTE_COUNT = sizeof routes / sizeof routes[0] };
 
@@ -136,10 +147,29 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
         code = raati_fail(&err, RAATI_E_UNKNOWN_TYPE, "type", "unknown message type '%.40s'", type);
         goto fail;
     }
+    /* The role and any suspension are read for every message, so a change
+     * (by a moderator, an admin or the command line) applies at once to
+     * connections already open. */
+    int64_t suspended_until = 0;
+    if (c->member_id) {
+        int role = ROLE_ANON;
+        if (member_standing(a->db, c->member_id, time_now_ms(), &role, &suspended_until))
+            role = ROLE_ANON; /* the account is gone */
+        c->role = role;
+    }
     if (c->role < route->min_role) {
         code = c->member_id
                    ? raati_fail(&err, RAATI_E_FORBIDDEN, NULL, "your role may not send %s", type)
                    : raati_fail(&err, RAATI_E_UNAUTHENTICATED, NULL, "sign in to send %s", type);
+        goto fail;
+    }
+
+    if (suspended_until && route->writes) {
+        char until[TIME_ISO_SIZE];
+        time_iso(suspended_until, until);
+        code =
+            raati_fail(&err, RAATI_E_SUSPENDED, NULL,
+                       "your account is suspended until %s: you can read, but not %s", until, type);
         goto fail;
     }
 

@@ -156,7 +156,7 @@ export function assertHttpError(res, status, code, field) {
 
 // The member object fields from docs/protocol.md.
 export const MEMBER_KEYS = ['id', 'email', 'display_name', 'role', 'birth_year', 'municipality',
-  'interest_areas', 'language', 'created_at', 'privacy_consent'];
+  'interest_areas', 'language', 'created_at', 'privacy_consent', 'suspension'];
 
 export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
