@@ -161,6 +161,54 @@ static raati_code built(int failed, raati_error *err)
                   : RAATI_OK;
 }
 
+/* ---- the audit log of moderators' changes ---- */
+
+/* The name of a period, poll or survey as the audit log keeps it. */
+static void audit_name(app *a, const char *kind, int64_t id, char name[256])
+{
+    const char *sql = !strcmp(kind, "period") ? "SELECT title FROM period WHERE id = ?"
+                      : !strcmp(kind, "poll") ? "SELECT question FROM poll WHERE id = ?"
+                                              : "SELECT title FROM survey WHERE id = ?";
+    sqlite3_stmt *st = db_prepare(a->db, sql);
+    name[0] = '\0';
+    if (!st)
+        return;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(name, 256, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    raati_utf8_scrub(name);
+}
+
+/* Writes, in the change's transaction, the audit entry of a moderator's
+ * change to a period, poll or survey: the message type, the target and
+ * the fields the message set. name: as it was before (a deletion), or
+ * NULL to read it now. */
+static raati_code staff_audit(struct request *rq, forum_ctx *f, const char *kind, int64_t id,
+                              const char *name, raati_error *err)
+{
+    char now_name[256], id_key[32];
+    if (!name) {
+        audit_name(rq->a, kind, id, now_name);
+        name = now_name;
+    }
+    snprintf(id_key, sizeof id_key, "%s_id", kind);
+    json_t *fields = json_array(), *v;
+    const char *key;
+    json_object_foreach(rq->msg, key, v)
+    {
+        if (strcmp(key, "type") && strcmp(key, "id") && strcmp(key, id_key) &&
+            json_array_size(fields) < 32)
+            json_array_append_new(fields, json_string(key));
+    }
+    json_t *details = json_array_size(fields) ? json_pack("{s:O}", "fields", fields) : NULL;
+    json_decref(fields);
+    raati_code rc = audit_add(f, json_string_value(json_object_get(rq->msg, "type")), kind, id,
+                              name, "", details, err);
+    json_decref(details);
+    return rc;
+}
+
 /* ---- the period timer ---- */
 
 static void schedule_periods(app *a, int64_t min_ms);
@@ -360,7 +408,8 @@ int h_period_create(struct request *rq, json_t *reply, raati_error *err)
     ctx_for(rq, &f);
     if ((rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = period_create(&f, rq->msg, &id, err)))
+    if (!(rc = period_create(&f, rq->msg, &id, err)) &&
+        !(rc = staff_audit(rq, &f, "period", id, NULL, err)))
         rc = period_done(a, &o, id, reply, err);
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
@@ -382,7 +431,7 @@ static int period_change(struct request *rq, const char *action, json_t *reply, 
     if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) || (rc = begin(a, &o, err)))
         return rc;
     rc = action ? period_transition(&f, id, action, err) : period_update(&f, id, rq->msg, err);
-    if (!rc)
+    if (!rc && !(rc = staff_audit(rq, &f, "period", id, NULL, err)))
         rc = period_done(a, &o, id, reply, err);
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
@@ -795,7 +844,8 @@ int h_poll_create(struct request *rq, json_t *reply, raati_error *err)
     ctx_for(rq, &f);
     if ((rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = poll_create(&f, rq->msg, &id, err))) {
+    if (!(rc = poll_create(&f, rq->msg, &id, err)) &&
+        !(rc = staff_audit(rq, &f, "poll", id, NULL, err))) {
         json_t *ev = poll_json(a->db, id, NULL);
         int64_t period_id = ev ? json_integer_value(json_object_get(ev, "period_id")) : 0;
         rc = poll_reply(a, &f, id, reply, err);
@@ -877,6 +927,8 @@ static int poll_change(struct request *rq, int closing, json_t *reply, raati_err
     if ((rc = begin(a, &o, err)))
         return rc;
     rc = closing ? poll_close(&f, id, err) : poll_update(&f, rq->msg, &id, err);
+    if (!rc)
+        rc = staff_audit(rq, &f, "poll", id, NULL, err);
     if (!rc && !(rc = poll_reply(a, &f, id, reply, err)))
         rc = built(out_add(&o, "poll", id, "poll.changed", poll_json(a->db, id, NULL)), err);
     if ((rc = finish(a, &f, &o, rc, err)))
@@ -924,7 +976,8 @@ int h_survey_create(struct request *rq, json_t *reply, raati_error *err)
     ctx_for(rq, &f);
     if ((rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = survey_create(&f, rq->msg, &id, err)))
+    if (!(rc = survey_create(&f, rq->msg, &id, err)) &&
+        !(rc = staff_audit(rq, &f, "survey", id, NULL, err)))
         rc = survey_reply(a, &f, id, reply, err); /* a draft: nobody else sees it */
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
@@ -947,8 +1000,13 @@ static int survey_change(struct request *rq, const char *action, json_t *reply, 
         return rc;
     if ((rc = begin(a, &o, err)))
         return rc;
-    rc = action ? survey_transition(&f, id, action, err) : survey_update(&f, rq->msg, &id, err);
     int deleted = action && !strcmp(action, "delete");
+    char name[256];
+    if (deleted)
+        audit_name(a, "survey", id, name);
+    rc = action ? survey_transition(&f, id, action, err) : survey_update(&f, rq->msg, &id, err);
+    if (!rc)
+        rc = staff_audit(rq, &f, "survey", id, deleted ? name : NULL, err);
     if (!rc && !deleted && !(rc = survey_reply(a, &f, id, reply, err)))
         rc = built(out_survey(a, &o, id, 1), err);
     if ((rc = finish(a, &f, &o, rc, err)))

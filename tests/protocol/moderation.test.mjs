@@ -128,3 +128,30 @@ test('moderation of members', async (t) => {
     assert.deepEqual(e.details, { to: 'moderator' });
   });
 });
+
+test('moderators\' changes to periods, polls and surveys are in the audit log', async (t) => {
+  const srv = await start();
+  t.after(() => stopClean(srv));
+  const mod = await moderator(srv);
+  const m = await member(srv);
+  const period = await openPeriod(mod.ws, { title: 'Jakso lokiin' });
+  ok(await mod.ws.request({ type: 'period.update', period_id: period.id, title: 'Jakso lokiin, muokattu' }));
+  const poll = ok(await mod.ws.request({ type: 'poll.create', period_id: period.id, question: 'Kumpi?', kind: 'single', options: ['A', 'B'], results_visibility: 'always' })).poll;
+  ok(await mod.ws.request({ type: 'poll.close', poll_id: poll.id }));
+  const survey = ok(await mod.ws.request({ type: 'survey.create', period_id: period.id, template: 'feedback' })).survey;
+  ok(await mod.ws.request({ type: 'survey.delete', survey_id: survey.id }));
+  // A member's vote or post is not a moderator's action.
+  const other = ok(await mod.ws.request({ type: 'poll.create', period_id: period.id, question: 'Entä?', kind: 'single', options: ['A', 'B'], results_visibility: 'always' })).poll;
+  ok(await m.ws.request({ type: 'poll.vote', poll_id: other.id, answer: other.options[0].id }));
+
+  const entries = ok(await mod.ws.request({ type: 'audit.list', actor_id: mod.member.id })).entries.reverse();
+  assert.deepEqual(entries.map((e) => e.action), [
+    'period.create', 'period.open', 'period.update', 'poll.create', 'poll.close', 'survey.create', 'survey.delete', 'poll.create',
+  ]);
+  const update = entries[2];
+  assert.deepEqual(update.target, { kind: 'period', id: period.id, name: 'Jakso lokiin, muokattu' });
+  assert.deepEqual(update.details, { fields: ['title'] });
+  assert.equal(entries[4].target.name, 'Kumpi?');
+  assert.match(entries[6].target.name, /^Palaute: Jakso lokiin/, 'a deleted survey keeps its name in the log');
+  assert.equal(ok(await mod.ws.request({ type: 'audit.list', actor_id: m.member.id })).entries.length, 0);
+});
