@@ -95,14 +95,14 @@ test('after votes only tighter visibilities are offered; tightening hides the re
     await c.getByRole('button', { name: 'Tallenna asetukset' }).click();
     await c.locator('.notice', { hasText: 'Et muuttanut asetuksia' }).waitFor();
 
-    await c.getByLabel('Kaikki, kun kysely on suljettu').check();
+    await c.getByLabel('Kaikki, kun äänestys on suljettu').check();
     await c.getByRole('button', { name: 'Tallenna asetukset' }).click();
-    await c.locator('.notice--success', { hasText: 'Kyselyn asetukset on tallennettu.' }).waitFor();
+    await c.locator('.notice--success', { hasText: 'Äänestyksen asetukset on tallennettu.' }).waitFor();
     assert.equal(await c.locator(`#poll-${poll.id}-settings`).count(), 0, 'the form closes');
     assert.equal(await focused(modPage), `poll-${poll.id}-settings-toggle`);
 
     // The member who could see the results no longer does.
-    await card(memberPage, poll).locator('.poll-results--hidden', { hasText: 'Tulokset näkyvät, kun kysely on suljettu.' })
+    await card(memberPage, poll).locator('.poll-results--hidden', { hasText: 'Tulokset näkyvät, kun äänestys on suljettu.' })
         .waitFor({ timeout: 10000 });
     assert.equal(await card(memberPage, poll).locator('.poll-results__list').count(), 0);
     await assertAccessible(memberPage, 'results hidden after tightening');
@@ -125,7 +125,7 @@ test('before any vote every visibility is offered and a named poll can become se
     await c.getByRole('button', { name: 'Muuta asetuksia' }).click();
     assert.deepEqual(await offered(modPage, poll), ['always', 'after_vote', 'after_close', 'moderators']);
     assert.equal(await c.locator(`#poll-${poll.id}-settings-visibility-hint`).count(), 0, 'no "tighten only" without votes');
-    const secret = c.getByLabel('Muuta kysely salaiseksi');
+    const secret = c.getByLabel('Muuta äänestys salaiseksi');
     assert.match(await c.locator(`#poll-${poll.id}-settings-secret-hint`).textContent(), /ei voi myöhemmin muuttaa nimelliseksi/);
     await assertAccessible(modPage, 'poll settings without votes');
 
@@ -133,10 +133,10 @@ test('before any vote every visibility is offered and a named poll can become se
     // page follows: secret, with what that means next to the question.
     await secret.check();
     await c.getByRole('button', { name: 'Tallenna asetukset' }).click();
-    await c.locator('.notice--success', { hasText: 'Kyselyn asetukset on tallennettu.' }).waitFor();
+    await c.locator('.notice--success', { hasText: 'Äänestyksen asetukset on tallennettu.' }).waitFor();
     await c.locator('.poll__meta', { hasText: 'salainen' }).waitFor();
     await card(memberPage, poll).locator('.poll__meta', { hasText: 'salainen' }).waitFor({ timeout: 10000 });
-    await card(memberPage, poll).locator(`#poll-${poll.id}-secret`, { hasText: 'Salainen kysely' }).waitFor();
+    await card(memberPage, poll).locator(`#poll-${poll.id}-secret`, { hasText: 'Salainen äänestys' }).waitFor();
     // A secret poll has no "who answered what", and says why.
     assert.equal(await c.getByRole('button', { name: 'Näytä, kuka äänesti mitä' }).count(), 0);
     assert.match(await c.locator(`#poll-${poll.id}-ballots-secret`).textContent(), /kukaan ei näe, kuka vastasi mitäkin/);
@@ -145,11 +145,11 @@ test('before any vote every visibility is offered and a named poll can become se
     // before the first vote, and the member sees the results at once.
     await c.getByRole('button', { name: 'Muuta asetuksia' }).click();
     assert.equal(await c.locator('input[name=secret]').count(), 0);
-    assert.match(await c.locator(`#poll-${poll.id}-settings-secret-fixed`).textContent(), /Salaista kyselyä ei voi muuttaa nimelliseksi/);
+    assert.match(await c.locator(`#poll-${poll.id}-settings-secret-fixed`).textContent(), /Salaista äänestystä ei voi muuttaa nimelliseksi/);
     await assertAccessible(modPage, 'settings of a secret poll');
     await c.getByLabel('Kaikki heti').check();
     await c.getByRole('button', { name: 'Tallenna asetukset' }).click();
-    await c.locator('.notice--success', { hasText: 'Kyselyn asetukset on tallennettu.' }).waitFor();
+    await c.locator('.notice--success', { hasText: 'Äänestyksen asetukset on tallennettu.' }).waitFor();
     await card(memberPage, poll).locator('.poll-results__voters').waitFor({ timeout: 10000 });
     await assertAccessible(memberPage, 'a poll made secret, as a member sees it');
     await done(modPage, memberPage);
@@ -183,7 +183,7 @@ test('a server error is shown in the form: a vote the page had not yet heard of 
     await c.getByRole('button', { name: 'Tallenna asetukset' }).click();
     const warning = c.locator(`#poll-${poll.id}-settings-notice .notice--warning`);
     await warning.waitFor({ timeout: 10000 });
-    assert.match(await warning.textContent(), /koska kyselyyn on juuri vastattu/);
+    assert.match(await warning.textContent(), /koska äänestykseen on juuri vastattu/);
     // The form now offers what the server allows, and focus is back in it.
     assert.deepEqual(await offered(modPage, poll), ['after_close', 'moderators']);
     assert.equal(await focused(modPage), `poll-${poll.id}-settings-vis-after_close`);
@@ -201,8 +201,8 @@ test('closing asks first: cancel keeps the poll open, confirm closes it', async 
     const modPage = await periodPage(mod);
     const c = card(modPage, poll);
 
-    await c.getByRole('button', { name: 'Sulje kysely', exact: true }).click();
-    const confirm = c.getByRole('group', { name: 'Suljetaanko kysely nyt?' });
+    await c.getByRole('button', { name: 'Sulje äänestys', exact: true }).click();
+    const confirm = c.getByRole('group', { name: 'Suljetaanko äänestys nyt?' });
     await confirm.waitFor();
     assert.match(await confirm.textContent(), /Vastaaminen päättyy/);
     assert.match(await confirm.textContent(), /yhteys vastaajiin hävitetään/, 'a secret poll says what closing does to it');
@@ -226,10 +226,10 @@ test('closing asks first: cancel keeps the poll open, confirm closes it', async 
 
     // Confirm: closed, here and on the member's page.
     await modPage.keyboard.press('Enter');
-    await confirm.getByRole('button', { name: 'Kyllä, sulje kysely' }).click();
+    await confirm.getByRole('button', { name: 'Kyllä, sulje äänestys' }).click();
     await c.locator('.poll__meta', { hasText: 'Suljettu' }).waitFor({ timeout: 10000 });
-    await c.locator('.notice--success', { hasText: 'Kysely on suljettu.' }).waitFor();
-    assert.equal(await c.getByRole('button', { name: 'Sulje kysely', exact: true }).count(), 0);
+    await c.locator('.notice--success', { hasText: 'Äänestys on suljettu.' }).waitFor();
+    assert.equal(await c.getByRole('button', { name: 'Sulje äänestys', exact: true }).count(), 0);
     assert.equal(await c.getByRole('button', { name: 'Muuta asetuksia' }).count(), 0, 'a closed poll has no settings');
     await card(memberPage, poll).locator('.poll__meta', { hasText: 'Suljettu' }).waitFor({ timeout: 10000 });
     assert.equal(await card(memberPage, poll).locator('input').count(), 0);
@@ -321,8 +321,8 @@ test('the tools in Swedish and English', async () => {
     await c.locator('table caption', { hasText: 'Vem svarade vad: Språkfråga' }).waitFor();
     await c.getByRole('button', { name: 'Ändra inställningar' }).click();
     await c.getByText('kan bara begränsas').waitFor();
-    await c.getByRole('button', { name: 'Stäng enkäten', exact: true }).click();
-    await c.getByRole('group', { name: 'Ska enkäten stängas nu?' }).waitFor();
+    await c.getByRole('button', { name: 'Stäng omröstningen', exact: true }).click();
+    await c.getByRole('group', { name: 'Ska omröstningen stängas nu?' }).waitFor();
     await assertAccessible(page, 'poll tools in Swedish');
     await page.click('[data-lang="en"]');
     await c.getByRole('group', { name: 'Close the poll now?' }).waitFor();

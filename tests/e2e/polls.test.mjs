@@ -99,8 +99,8 @@ test('a moderator makes a poll; three members answer and all see the results liv
     await card(pages[0], question).locator('.poll-results', { hasText: /Yhteystiedot\s*1 valinta/ }).waitFor({ timeout: 10000 });
 
     // The moderator closes it; the members see it closed at once.
-    await card(modPage, question).getByRole('button', { name: 'Sulje kysely', exact: true }).click();
-    await card(modPage, question).getByRole('button', { name: 'Kyllä, sulje kysely' }).click();
+    await card(modPage, question).getByRole('button', { name: 'Sulje äänestys', exact: true }).click();
+    await card(modPage, question).getByRole('button', { name: 'Kyllä, sulje äänestys' }).click();
     for (const page of pages) {
         await card(page, question).locator('.poll__meta', { hasText: 'Suljettu' }).waitFor({ timeout: 10000 });
         assert.equal(await card(page, question).locator('input').count(), 0, 'no answering a closed poll');
@@ -174,7 +174,7 @@ test('results hidden until answered; multiple picks limited; ranking by keyboard
     await assertAccessible(page, 'topic page with a poll');
     // In Swedish, the same poll keeps its results.
     await page.click('[data-lang="sv"]');
-    await page.locator('#topic-polls', { hasText: 'Enkäter' }).waitFor();
+    await page.locator('#topic-polls', { hasText: 'Omröstningar' }).waitFor();
     await card(page, multi.question).locator('.poll-results__voters', { hasText: '1 svar' }).waitFor();
     await assertAccessible(page, 'topic page with a poll, in Swedish');
     assert.deepEqual(page.errors, []);

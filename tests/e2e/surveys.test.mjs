@@ -76,12 +76,12 @@ test('a moderator builds a survey of six kinds in the browser and opens it', asy
     const page = await pageFor(mod);
     await openAt(page, base, `/periods/${period.id}`, 'Kyselylomakejakso');
     await page.locator('#period-surveys').waitFor();
-    assert.match(await page.textContent('#period-surveys'), /Kyselylomakkeet/);
+    assert.match(await page.textContent('#period-surveys'), /Kyselyt/);
     await assertAccessible(page, 'period page with the surveys section (moderator)');
 
     await page.click('#survey-new-link');
     await page.locator('#survey-edit').waitFor();
-    assert.equal((await page.textContent('main h1')).trim(), 'Uusi kyselylomake');
+    assert.equal((await page.textContent('main h1')).trim(), 'Uusi kysely');
     await assertAccessible(page, 'survey builder, empty');
 
     await page.fill('#survey-edit-title', TITLE);
@@ -135,7 +135,7 @@ test('a moderator builds a survey of six kinds in the browser and opens it', asy
     await assertAccessible(page, 'draft survey preview with the moderator tools');
 
     await page.click('#survey-open');
-    await page.locator('#survey-manage-notice', { hasText: 'Kyselylomake on avattu' }).waitFor({ timeout: 10000 });
+    await page.locator('#survey-manage-notice', { hasText: 'Kysely on avattu' }).waitFor({ timeout: 10000 });
     await page.locator('.survey-head__meta .badge', { hasText: 'Avoinna' }).waitFor();
     survey = ok(await mod.ws.request({ type: 'survey.get', survey_id: id }), 'survey.get').survey;
     assert.equal(survey.status, 'open');
@@ -293,7 +293,7 @@ test('the answer form in Swedish and English, and at 320 px', async () => {
     assert.equal(await question(narrow, Q.single).getByLabel('Kaverilta').isChecked(), true);
     await narrow.context().close();
     const modNarrow = await pageFor(mod, { width: 320, height: 800 });
-    await openAt(modNarrow, base, `/periods/${period.id}/surveys/new`, 'Uusi kyselylomake');
+    await openAt(modNarrow, base, `/periods/${period.id}/surveys/new`, 'Uusi kysely');
     await modNarrow.locator('#survey-edit').waitFor();
     await assertNoHorizontalScroll(modNarrow, 'builder at 320 px');
     await modNarrow.fill('#survey-edit-title', 'Kesken');
@@ -349,7 +349,7 @@ test('the feedback template; closing a secret survey leaves "you answered" witho
     await page.click('#survey-confirm-yes');
     await page.locator('.survey-head__meta .badge', { hasText: 'Suljettu' }).waitFor({ timeout: 10000 });
     // The member's page follows live; answers of a secret survey are gone.
-    await memberPage.locator('.survey-secret-done', { hasText: 'Vastasit tähän kyselylomakkeeseen' }).waitFor({ timeout: 10000 });
+    await memberPage.locator('.survey-secret-done', { hasText: 'Vastasit tähän kyselyyn' }).waitFor({ timeout: 10000 });
     assert.equal(await memberPage.locator('#survey-answer').count(), 0);
     await assertAccessible(memberPage, 'closed secret survey');
     for (const p of [page, memberPage]) {

@@ -1,6 +1,6 @@
 // #/profile: the signed-in member's own details, password and sign-out.
 import { h } from '../dom.js';
-import { t, language, formatDate } from '../i18n.js';
+import { t, language, formatDate, formatDateTime } from '../i18n.js';
 import {
     textField, selectField, checkboxGroup, errorSummary, submitButton, notice,
     showErrors, clearErrors, setBusy, isBusy, checkDisplayName, checkPassword,
@@ -190,6 +190,10 @@ export default {
         return [
             heading('profile-title', t('profile.title')),
             h('p', { class: 'lead' }, t('profile.greeting', { name: m.display_name })),
+            m.suspension
+                ? notice('warning', t('profile.suspended', { until: formatDateTime(m.suspension.until) }),
+                    t('profile.suspended.reason', { reason: m.suspension.reason }))
+                : null,
             h('section', { class: 'panel', 'aria-labelledby': 'profile-account' },
                 h('h2', { id: 'profile-account' }, t('profile.account')),
                 details(ctx)),
