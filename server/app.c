@@ -113,6 +113,9 @@ int app_serve(const config *cfg)
         log_error("server.start_failed", "reason=\"web root %s not found\"", a->cfg.web_root);
         return 1;
     }
+    /* Times for people (CSV exports) are local; everything else is UTC. */
+    setenv("TZ", a->cfg.time_zone, 1);
+    tzset();
     if (auth_init()) {
         log_error("server.start_failed", "reason=\"libsodium failed to start\"");
         return 1;

@@ -63,6 +63,8 @@ static const struct opt {
      "the same for members who joined less than --new-member-days ago"},
     {"new-member-days", "RAATI_NEW_MEMBER_DAYS", OPT_INT, F(new_member_days), 0, 3650, "7",
      "how long a member counts as new"},
+    {"time-zone", "RAATI_TIME_ZONE", OPT_STR, F(time_zone), 0, 0, "Europe/Helsinki",
+     "time zone of times in exports (an IANA name)"},
     {"ping-interval", "RAATI_PING_INTERVAL", OPT_INT, F(ping_interval), 1, 3600, "60",
      "seconds a WebSocket may idle before a ping; no pong in 10 s closes it"},
     {"workers", "RAATI_WORKERS", OPT_INT, F(workers), 1, 64, "cores",
@@ -198,6 +200,7 @@ void config_defaults(config *cfg)
     cfg->post_limit = 10;
     cfg->post_limit_new = 3;
     cfg->new_member_days = 7;
+    strcpy(cfg->time_zone, "Europe/Helsinki");
     cfg->ping_interval = 60;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->workers = cores > 0 ? (int)cores : 1;

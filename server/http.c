@@ -482,9 +482,15 @@ static void survey_export(app *a, struct http_req *r, int64_t survey_id)
         if (!strcmp(lang, config_lang_names[i]))
             l = i;
     json_decref(m);
+    /* Finnish and Swedish spreadsheets split cells at ';' (the comma is
+     * their decimal mark); ?sep=comma gives ',' for English ones. */
+    char sep_arg[16] = "";
+    const char *sep_s = lws_get_urlarg_by_name(r->wsi, "sep=", sep_arg, sizeof sep_arg);
+    if (sep_s && strcmp(sep_s, "comma") && strcmp(sep_s, "semicolon"))
+        return fail(r, RAATI_E_INVALID_FIELD, "sep", "sep must be comma or semicolon");
     char *csv = NULL;
     if (!survey_period(a->db, survey_id, ROLE_ADMIN, &period_id, NULL, &err))
-        csv = survey_csv(a->db, survey_id, l, &err);
+        csv = survey_csv(a->db, survey_id, l, sep_s && !strcmp(sep_s, "comma") ? ',' : ';', &err);
     if (!csv)
         return respond_error(r, &err);
     static const char *const names[LANG_COUNT] = {

@@ -223,8 +223,9 @@ json_t *survey_json(db *d, int64_t id, const forum_ctx *f)
     struct survey_row s;
     if (load(d, id, &s))
         return NULL;
-    sqlite3_stmt *st = db_prepare(d, "SELECT title, intro, status, closes_at, opened_at, "
-                                     "closed_at, created_at, seq FROM survey WHERE id = ?");
+    sqlite3_stmt *st =
+        db_prepare(d, "SELECT title, intro, status, closes_at, opened_at, "
+                      "closed_at, created_at, seq, template FROM survey WHERE id = ?");
     if (!st)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
@@ -237,6 +238,8 @@ json_t *survey_json(db *d, int64_t id, const forum_ctx *f)
                       forum_col_text(st, 3), "opened_at", forum_col_text(st, 4), "closed_at",
                       forum_col_text(st, 5), "responses", s.responses, "created_at",
                       forum_col_text(st, 6), "seq", (json_int_t)sqlite3_column_int64(st, 7));
+    if (o)
+        json_object_set_new(o, "template", forum_col_text(st, 8));
     sqlite3_reset(st);
     if (!o)
         return NULL;
@@ -554,6 +557,15 @@ raati_code survey_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
     if (template_s) {
         if (strcmp(template_s, "feedback"))
             return raati_fail(err, RAATI_E_INVALID_FIELD, "template", "template must be feedback");
+        int64_t ids[1];
+        if (ids_of(f->db,
+                   "SELECT id FROM survey WHERE period_id = ?1 AND template = 'feedback' AND "
+                   "status != 'closed' AND ?2 = ?2 LIMIT 1",
+                   period_id, 0, ids, 1))
+            return raati_fail(err, RAATI_E_CONFLICT, "template",
+                              "the period has a feedback survey already (survey %lld): open that "
+                              "one, or close it first",
+                              (long long)ids[0]);
         if (!(msg = owned = feedback_template(f, msg, period_id, err)))
             return err && err->code ? err->code
                                     : raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
@@ -568,7 +580,7 @@ raati_code survey_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
         goto out;
     sqlite3_stmt *st = db_prepare(
         f->db, "INSERT INTO survey (period_id, title, intro, secret, allow_edit, closes_at, "
-               "created_by, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+               "created_by, created_at, seq, template) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) {
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the survey");
         goto out;
@@ -585,6 +597,8 @@ raati_code survey_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
     sqlite3_bind_int64(st, 7, f->member_id);
     sqlite3_bind_text(st, 8, f->now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 9, f->seq);
+    template_s ? sqlite3_bind_text(st, 10, template_s, -1, SQLITE_TRANSIENT)
+               : sqlite3_bind_null(st, 10);
     if ((rc = forum_step(f->db, st, "the survey", err)))
         goto out;
     *id = sqlite3_last_insert_rowid(db_handle(f->db));
@@ -1214,6 +1228,7 @@ struct buf {
     char *s;
     size_t len, cap;
     int failed;
+    char sep; /* between cells */
 };
 
 static void put(struct buf *b, const char *s, size_t n)
@@ -1241,7 +1256,7 @@ static void put(struct buf *b, const char *s, size_t n)
 static void cell(struct buf *b, const char *s, int first)
 {
     if (!first)
-        put(b, ",", 1);
+        put(b, &b->sep, 1);
     put(b, "\"", 1);
     if (s && strchr("=+-@\t\r", s[0]) && s[0])
         put(b, "'", 1);
@@ -1269,7 +1284,12 @@ static void csv_each(json_t *answers, sqlite3_stmt *row, void *ctx)
     if (!x->secret) {
         cell(x->b, (const char *)sqlite3_column_text(row, 2), 0);
         cell(x->b, (const char *)sqlite3_column_text(row, 3), 0);
-        cell(x->b, (const char *)sqlite3_column_text(row, 4), 0);
+        int64_t ms;
+        char local[TIME_ISO_SIZE] = "";
+        if (sqlite3_column_text(row, 4) &&
+            !time_parse_iso((const char *)sqlite3_column_text(row, 4), &ms))
+            time_local(ms, local);
+        cell(x->b, local, 0);
     }
     for (int i = 0; i < x->nq; i++) {
         char key[24];
@@ -1303,7 +1323,7 @@ static void csv_each(json_t *answers, sqlite3_stmt *row, void *ctx)
     put(x->b, "\r\n", 2);
 }
 
-char *survey_csv(db *d, int64_t id, int lang, raati_error *err)
+char *survey_csv(db *d, int64_t id, int lang, char sep, raati_error *err)
 {
     static const char *const heads[LANG_COUNT][4] = {{"Vastaus", "Nimi", "Sähköposti", "Lähetetty"},
                                                      {"Svar", "Namn", "E-post", "Skickat"},
@@ -1321,7 +1341,7 @@ char *survey_csv(db *d, int64_t id, int lang, raati_error *err)
         json_decref(labels);
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the survey"), NULL;
     }
-    struct buf b = {0};
+    struct buf b = {.sep = sep};
     put(&b, "\xEF\xBB\xBF", 3);
     cell(&b, heads[lang][0], 1);
     for (int k = 1; !s.secret && k < 4; k++)

@@ -44,7 +44,8 @@ int survey_is_secret(db *d, int64_t id);
 
 /* The submitted responses as CSV (docs/protocol.md, "GET
  * /api/surveys/<id>/responses.csv"), headers in language lang (0 fi, 1 sv,
- * 2 en). A new string the caller frees, or NULL with err set. */
-char *survey_csv(db *d, int64_t id, int lang, raati_error *err);
+ * 2 en), cells separated by sep. A new string the caller frees, or NULL
+ * with err set. */
+char *survey_csv(db *d, int64_t id, int lang, char sep, raati_error *err);
 
 #endif

@@ -76,3 +76,11 @@ int time_parse_iso(const char *s, int64_t *ms)
     *ms = (int64_t)timegm(&tm) * 1000 + frac;
     return 0;
 }
+
+void time_local(int64_t ms, char *buf)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&secs, &tm);
+    strftime(buf, TIME_ISO_SIZE, "%Y-%m-%d %H:%M:%S", &tm);
+}

@@ -15,5 +15,9 @@ void time_iso(int64_t ms, char *buf);
  * milliseconds are dropped). Returns 0 and sets *ms, or -1 if s is not
  * exactly that or names no real date. */
 int time_parse_iso(const char *s, int64_t *ms);
+/* Writes ms as local time (the TZ the process was given: --time-zone)
+ * "2026-11-22 10:05:57", which spreadsheets read as a date and time, into
+ * buf (TIME_ISO_SIZE). */
+void time_local(int64_t ms, char *buf);
 
 #endif

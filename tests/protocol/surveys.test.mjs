@@ -22,7 +22,7 @@ import {
 
 // ---- shapes -------------------------------------------------------------
 
-export const SURVEY_KEYS = ['id', 'period_id', 'title', 'intro', 'secret', 'allow_edit', 'status', 'closes_at',
+export const SURVEY_KEYS = ['id', 'period_id', 'title', 'intro', 'secret', 'allow_edit', 'status', 'closes_at', 'template',
   'opened_at', 'closed_at', 'responses', 'questions', 'created_at', 'seq'];
 export const QUESTION_KEYS = ['id', 'kind', 'text', 'help', 'required', 'options', 'min_picks', 'max_picks', 'scale'];
 const KINDS = ['single', 'multiple', 'scale', 'ranking', 'short_text', 'long_text'];
@@ -157,7 +157,7 @@ const surveyEvents = (ws, channel, event = 'survey.changed') => ws.received.map(
 
 // Parses CSV where every cell must be quoted and every line must end in
 // CRLF; returns rows of cells. Throws on anything else.
-function parseStrictCsv(text) {
+function parseStrictCsv(text, sep = ';') {
   const rows = [];
   let i = 0;
   while (i < text.length) {
@@ -175,7 +175,7 @@ function parseStrictCsv(text) {
         cell += text[i]; i += 1;
       }
       row.push(cell);
-      if (text[i] === ',') { i += 1; continue; }
+      if (text[i] === sep) { i += 1; continue; }
       assert.equal(text.slice(i, i + 2), '\r\n', `a line ends in CRLF after a cell: ${JSON.stringify(text.slice(i, i + 10))}`);
       i += 2;
       break;
@@ -524,10 +524,17 @@ describe('surveys', () => {
     assert.deepEqual(q4.options.map((o) => o.label), ['Kyllä', 'Ehkä', 'En']);
     for (const q of s.questions) assert.ok(q.text.length > 0, 'every question has its text');
 
+    assert.equal(s.template, 'feedback');
+
+    // one feedback survey per period at a time: a second is a conflict
+    // until the first is closed
+    assertError(await mod.ws.request({ type: 'survey.create', period_id: period.id, template: 'feedback' }), 'conflict', 'template');
+
     // other fields are ignored
-    const ig = assertSurvey(ok(await mod.ws.request({ type: 'survey.create', period_id: period.id, template: 'feedback', language: 'fi',
+    const other = await openPeriod(mod.ws);
+    const ig = assertSurvey(ok(await mod.ws.request({ type: 'survey.create', period_id: other.id, template: 'feedback', language: 'fi',
       title: 'Muu otsikko', secret: false, questions: [] }), 'template with other fields').survey);
-    assert.equal(ig.title, `Palaute: ${period.title}`);
+    assert.equal(ig.title, `Palaute: ${other.title}`);
     assert.equal(ig.secret, true);
     assert.equal(ig.questions.length, 5);
 
@@ -538,14 +545,23 @@ describe('surveys', () => {
     assert.equal(e.title, 'Palaute, muokattu');
     assert.equal(e.questions.length, 4);
     await openSurvey(mod.ws, s);
+    assertError(await mod.ws.request({ type: 'survey.create', period_id: period.id, template: 'feedback' }), 'conflict', 'template');
+    ok(await mod.ws.request({ type: 'survey.close', survey_id: s.id }));
+    const next = ok(await mod.ws.request({ type: 'survey.create', period_id: period.id, template: 'feedback' }), 'after the first closed').survey;
+    ok(await mod.ws.request({ type: 'survey.delete', survey_id: next.id }));
   });
 
   test('the feedback template: language sv and en, default the moderator\'s own; a bad template or language is invalid_field', async () => {
     const svMod = await moderator(srv, { language: 'sv', display_name: 'Moderator Mia' });
     const enMod = await moderator(srv, { language: 'en', display_name: 'Moderator Max' });
     try {
-      const make = async (ws, language) => assertSurvey(ok(await ws.request({ type: 'survey.create', period_id: period.id, template: 'feedback',
-        ...(language ? { language } : {}) }), `template ${language}`).survey);
+      // Each made and deleted again: a period has one feedback draft at a time.
+      const make = async (ws, language) => {
+        const s = assertSurvey(ok(await ws.request({ type: 'survey.create', period_id: period.id, template: 'feedback',
+          ...(language ? { language } : {}) }), `template ${language}`).survey);
+        ok(await mod.ws.request({ type: 'survey.delete', survey_id: s.id }));
+        return s;
+      };
       const fi = await make(mod.ws, 'fi');
       const fiDefault = await make(mod.ws);
       const sv = await make(mod.ws, 'sv');
@@ -1174,15 +1190,15 @@ describe('surveys', () => {
       assert.ok(text.endsWith('\r\n'), 'the last line ends in CRLF');
       const rows = parseStrictCsv(text);
       assert.deepEqual(rows[0], ['Vastaus', 'Nimi', 'Sähköposti', 'Lähetetty', 'Yksi valinta', 'Monta valintaa', 'Asteikko', 'Järjestys', 'Lyhyt "lainaus"', 'Pitkä']);
-      assert.ok(text.startsWith('"Vastaus","Nimi","Sähköposti","Lähetetty","Yksi valinta","Monta valintaa","Asteikko","Järjestys","Lyhyt ""lainaus""","Pitkä"\r\n'),
-        'quotes in a header are doubled');
+      assert.ok(text.startsWith('"Vastaus";"Nimi";"Sähköposti";"Lähetetty";"Yksi valinta";"Monta valintaa";"Asteikko";"Järjestys";"Lyhyt ""lainaus""";"Pitkä"\r\n'),
+        'quotes in a header are doubled; cells are separated by semicolons (Finnish spreadsheets)');
       assert.equal(rows.length, 4, `a header and three submitted responses (not the started one): ${JSON.stringify(rows)}`);
       for (const r of rows) assert.equal(r.length, 10, `every row has every column: ${JSON.stringify(r)}`);
       const [, ra, rb, rc] = rows;
       assert.deepEqual(ra.slice(1, 3), ['Aino', A.email]);
       assert.deepEqual(rb.slice(1, 3), ['Bertta', B.email]);
       assert.deepEqual(rc.slice(1, 3), ['Cecilia', C.email]);
-      for (const r of [ra, rb, rc]) { assert.match(r[3], ISO_MS, `Lähetetty ${r[3]}`); assert.ok(r[0].length > 0, 'Vastaus has a value'); }
+      for (const r of [ra, rb, rc]) { assert.match(r[3], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, `Lähetetty ${r[3]} (local time a spreadsheet reads)`); assert.ok(r[0].length > 0, 'Vastaus has a value'); }
       assert.ok(ra[3] <= rb[3] && rb[3] <= rc[3], 'in the order they were submitted');
       assert.equal(new Set([ra[0], rb[0], rc[0]]).size, 3, 'distinct Vastaus values');
       assert.deepEqual(ra.slice(4), ['Kuvat', 'a; c', '4', 'z > x > y', "'=SUM(A1:A9)", 'Hän sanoi "hei",\nja lähti.']);
@@ -1214,7 +1230,7 @@ describe('surveys', () => {
         assert.ok(!text.includes(w.email), `${check}: no email`);
         assert.ok(!text.includes(w.body.display_name), `${check}: no name`);
       }
-      assert.ok(!/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text), `${check}: no times`);
+      assert.ok(!/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text), `${check}: no times`);
     }
   });
 
@@ -1237,6 +1253,25 @@ describe('surveys', () => {
       assert.notDeepEqual(rows[0].slice(0, 4), ['Vastaus', 'Nimi', 'Sähköposti', 'Lähetetty'], `an English moderator gets English headers: ${rows[0]}`);
       assert.equal(rows[0][4], 'Kysymys', 'question texts as written');
     } finally { en.ws.destroy(); }
+  });
+
+  test('CSV: ?sep=comma for English spreadsheets; times are local (Europe/Helsinki); a bad sep is invalid_field', async () => {
+    const s = await liveSurvey(mod.ws, period.id, { questions: [Q.short({ text: 'Sana' })] });
+    const sent = await submitOk(A.ws, s, { [s.questions[0].id]: 'yksi, kaksi' });
+    const res = await get(srv, `/api/surveys/${s.id}/responses.csv?sep=comma`, { cookie: mod.cookie });
+    assert.equal(res.status, 200, res.body);
+    const text = res.bodyBuffer.subarray(3).toString('utf8');
+    assert.ok(text.startsWith('"Vastaus","Nimi","Sähköposti","Lähetetty","Sana"\r\n'), text.slice(0, 80));
+    const rows = parseStrictCsv(text, ',');
+    assert.equal(rows[1][4], 'yksi, kaksi', 'a comma inside a cell stays inside its quotes');
+    // Helsinki is UTC+2 in winter and UTC+3 in summer.
+    const utc = new Date(sent.my_response.submitted_at);
+    const local = new Date(`${rows[1][3].replace(' ', 'T')}Z`);
+    const offsetHours = (local - utc) / 3600000;
+    assert.ok(offsetHours > 1.99 && offsetHours < 3.01, `local time ${rows[1][3]} for ${sent.my_response.submitted_at}`);
+    const semi = await get(srv, `/api/surveys/${s.id}/responses.csv?sep=semicolon`, { cookie: mod.cookie });
+    assert.ok(semi.bodyBuffer.subarray(3).toString('utf8').startsWith('"Vastaus";"Nimi"'));
+    assertHttpError(await get(srv, `/api/surveys/${s.id}/responses.csv?sep=tab`, { cookie: mod.cookie }), 400, 'invalid_field', 'sep');
   });
 
   test('CSV: with allow_edit a resubmitted response is one row with the latest answers', async () => {
