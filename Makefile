@@ -4,7 +4,7 @@
 # `make bench` measures speed on the release build; it is not part of `make test`.
 
 BUILD_PACKAGES := cmake gcc make pkg-config libwebsockets-dev libsqlite3-dev \
-                  libcmark-dev libsodium-dev libjansson-dev libcurl4-openssl-dev
+                  libcmark-dev libsodium-dev libjansson-dev libcurl4-openssl-dev tzdata
 TEST_PACKAGES  := chromium sqlite3 fonts-dejavu-core
 JOBS := $(shell nproc 2>/dev/null || echo 2)
 
