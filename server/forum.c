@@ -119,3 +119,63 @@ int64_t forum_random_id(void)
 {
     return (int64_t)(((uint64_t)randombytes_random() << 31) ^ randombytes_random()) + 1;
 }
+
+int forum_close_due(forum_ctx *f, const char *due_sql, int (*close)(forum_ctx *, int64_t),
+                    int64_t *ids, int max)
+{
+    int n = forum_due_ids(f, due_sql, ids, max), closed = 0;
+    for (int i = 0; i < n; i++) {
+        if (closed)
+            f->seq++; /* each its own number, as periods */
+        if (db_exec(f->db, "SAVEPOINT due_close"))
+            break;
+        if (!close(f, ids[i])) {
+            db_exec(f->db, "RELEASE due_close");
+            ids[closed++] = ids[i];
+        } else {
+            db_exec(f->db, "ROLLBACK TO due_close");
+            db_exec(f->db, "RELEASE due_close");
+            if (closed)
+                f->seq--;
+        }
+    }
+    return closed;
+}
+
+int64_t forum_next_due_ms(db *d, const char *sql)
+{
+    sqlite3_stmt *st = db_prepare(d, sql);
+    int64_t ms = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t[0] == '0')
+            ms = 0;
+        else if (time_parse_iso(t, &ms))
+            ms = -1;
+    }
+    if (st)
+        sqlite3_reset(st);
+    return ms;
+}
+
+int64_t forum_member_row(db *d, int secret, const char *key_sql, const char *by_tag,
+                         const char *by_member, int64_t owner, int64_t member_id)
+{
+    unsigned char tag[32];
+    if (secret && forum_secret_tag(d, key_sql, owner, member_id, tag))
+        return 0; /* the key is gone: nothing links the member to a row */
+    sqlite3_stmt *st = db_prepare(d, secret ? by_tag : by_member);
+    int64_t id = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, owner);
+        if (secret)
+            sqlite3_bind_blob(st, 2, tag, 32, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_int64(st, 2, member_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    sodium_memzero(tag, sizeof tag);
+    return id;
+}

@@ -41,6 +41,16 @@ raati_code forum_step(db *d, sqlite3_stmt *st, const char *what, raati_error *er
  * to max ids into ids; returns how many. For the "what is due now"
  * queries of the period timer. */
 int forum_due_ids(forum_ctx *f, const char *sql, int64_t *ids, int max);
+/* Closes what due_sql (as for forum_due_ids) selects, each with close(f,
+ * id) (0 on success) inside its own savepoint, so one that fails leaves
+ * nothing behind and the others still close; each takes its own sequence
+ * number. Writes the closed ids into ids and returns how many. */
+int forum_close_due(forum_ctx *f, const char *due_sql, int (*close)(forum_ctx *, int64_t),
+                    int64_t *ids, int max);
+/* When the next thing should close, from sql: a query of one value, '0'
+ * (due now), an ISO time, or NULL (nothing open). ms since the epoch, 0,
+ * or -1. */
+int64_t forum_next_due_ms(db *d, const char *sql);
 /* The last sequence number handed out (meta 'seq'): where the server's
  * sequence resumes. */
 int64_t forum_last_seq(db *d);
@@ -56,6 +66,11 @@ raati_code forum_save_seq(db *d, int64_t seq, raati_error *err);
 raati_code forum_secret_key(forum_ctx *f, const char *insert_sql, int64_t id, raati_error *err);
 int forum_secret_tag(db *d, const char *key_sql, int64_t id, int64_t member_id,
                      unsigned char tag[32]);
+/* The id of a member's row (ballot, response) under owner (a poll, a
+ * survey), or 0: found by the member's tag (by_tag: ?1 owner, ?2 tag) when
+ * secret, else by member id (by_member: ?1 owner, ?2 member). */
+int64_t forum_member_row(db *d, int secret, const char *key_sql, const char *by_tag,
+                         const char *by_member, int64_t owner, int64_t member_id);
 /* A random positive row id, so ids tell nothing of the order rows came in. */
 int64_t forum_random_id(void);
 

@@ -104,29 +104,12 @@ static int voter_tag(db *d, int64_t poll_id, int64_t member_id, unsigned char ta
 /* The member's ballot id in the poll, or 0. */
 static int64_t ballot_of(db *d, const struct poll_row *p, int64_t member_id)
 {
-    sqlite3_stmt *st;
-    unsigned char tag[32];
-    if (p->secret) {
-        if (p->closed || voter_tag(d, p->id, member_id, tag))
-            return 0;
-        st = db_prepare(d, "SELECT id FROM ballot WHERE poll_id = ? AND voter_tag = ?");
-        if (!st)
-            return 0;
-        sqlite3_bind_int64(st, 1, p->id);
-        sqlite3_bind_blob(st, 2, tag, 32, SQLITE_TRANSIENT);
-        sodium_memzero(tag, sizeof tag);
-    } else {
-        st = db_prepare(d, "SELECT id FROM ballot WHERE poll_id = ? AND member_id = ?");
-        if (!st)
-            return 0;
-        sqlite3_bind_int64(st, 1, p->id);
-        sqlite3_bind_int64(st, 2, member_id);
-    }
-    int64_t id = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return id;
+    if (p->secret && p->closed)
+        return 0;
+    return forum_member_row(d, p->secret, "SELECT key FROM poll_key WHERE poll_id = ?",
+                            "SELECT id FROM ballot WHERE poll_id = ? AND voter_tag = ?",
+                            "SELECT id FROM ballot WHERE poll_id = ? AND member_id = ?", p->id,
+                            member_id);
 }
 
 /* A ballot's answer as the protocol writes it. */
@@ -780,50 +763,27 @@ raati_code poll_ballots(forum_ctx *f, json_t *msg, json_t *reply, raati_error *e
     return RAATI_OK;
 }
 
+/* A close that fails leaves nothing behind (not a closed poll whose tags
+ * were never erased). */
+static int close_due(forum_ctx *f, int64_t id)
+{
+    return poll_close(f, id, NULL) ? -1 : 0;
+}
+
 int poll_apply_due(forum_ctx *f, int64_t *ids, int max)
 {
-    int n = forum_due_ids(f,
-                          "SELECT p.id FROM poll p JOIN period r ON r.id = p.period_id WHERE "
-                          "p.status = 'open' AND (p.closes_at <= ?1 OR r.status = 'closed') "
-                          "ORDER BY p.id LIMIT ?2",
-                          ids, max);
-    int closed = 0;
-    for (int i = 0; i < n; i++) {
-        if (closed)
-            f->seq++; /* each poll its own number, as periods */
-        /* A close that fails leaves nothing behind (not a closed poll
-         * whose tags were never erased). */
-        if (db_exec(f->db, "SAVEPOINT poll_close"))
-            break;
-        if (!poll_close(f, ids[i], NULL)) {
-            db_exec(f->db, "RELEASE poll_close");
-            ids[closed++] = ids[i];
-        } else {
-            db_exec(f->db, "ROLLBACK TO poll_close");
-            db_exec(f->db, "RELEASE poll_close");
-            if (closed)
-                f->seq--;
-        }
-    }
-    return closed;
+    return forum_close_due(f,
+                           "SELECT p.id FROM poll p JOIN period r ON r.id = p.period_id WHERE "
+                           "p.status = 'open' AND (p.closes_at <= ?1 OR r.status = 'closed') "
+                           "ORDER BY p.id LIMIT ?2",
+                           close_due, ids, max);
 }
 
 int64_t poll_next_due_ms(db *d)
 {
     /* An open poll in a closed period is due now ("0"). */
-    sqlite3_stmt *st = db_prepare(
+    return forum_next_due_ms(
         d, "SELECT CASE WHEN EXISTS (SELECT 1 FROM poll p JOIN period r ON r.id = p.period_id "
            "WHERE p.status = 'open' AND r.status = 'closed') THEN '0' "
            "ELSE (SELECT min(closes_at) FROM poll WHERE status = 'open') END");
-    int64_t ms = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        const char *t = (const char *)sqlite3_column_text(st, 0);
-        if (t[0] == '0')
-            ms = 0;
-        else if (time_parse_iso(t, &ms))
-            ms = -1;
-    }
-    if (st)
-        sqlite3_reset(st);
-    return ms;
 }

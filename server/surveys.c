@@ -155,29 +155,12 @@ static int tag_of(db *d, int64_t survey_id, int64_t member_id, unsigned char tag
 /* The member's response id, or 0. */
 static int64_t response_of(db *d, const struct survey_row *s, int64_t member_id)
 {
-    sqlite3_stmt *st;
-    unsigned char tag[32];
-    if (s->secret) {
-        if (s->status != S_OPEN || tag_of(d, s->id, member_id, tag))
-            return 0;
-        st = db_prepare(d, "SELECT id FROM survey_response WHERE survey_id = ? AND voter_tag = ?");
-        if (!st)
-            return 0;
-        sqlite3_bind_int64(st, 1, s->id);
-        sqlite3_bind_blob(st, 2, tag, 32, SQLITE_TRANSIENT);
-        sodium_memzero(tag, sizeof tag);
-    } else {
-        st = db_prepare(d, "SELECT id FROM survey_response WHERE survey_id = ? AND member_id = ?");
-        if (!st)
-            return 0;
-        sqlite3_bind_int64(st, 1, s->id);
-        sqlite3_bind_int64(st, 2, member_id);
-    }
-    int64_t id = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return id;
+    if (s->secret && s->status != S_OPEN)
+        return 0;
+    return forum_member_row(d, s->secret, "SELECT key FROM survey_key WHERE survey_id = ?",
+                            "SELECT id FROM survey_response WHERE survey_id = ? AND voter_tag = ?",
+                            "SELECT id FROM survey_response WHERE survey_id = ? AND member_id = ?",
+                            s->id, member_id);
 }
 
 static int has_submitted(db *d, int64_t survey_id, int64_t member_id)
@@ -1168,52 +1151,30 @@ raati_code survey_results(forum_ctx *f, json_t *msg, json_t *reply, raati_error 
 
 /* ---- closing by the clock ---- */
 
+static int close_due(forum_ctx *f, int64_t id)
+{
+    struct survey_row s;
+    if (load(f->db, id, &s) || close_survey(f, &s, NULL) || touch(f, id, NULL))
+        return -1;
+    log_info("survey.closed", "survey=%lld secret=%d by=clock", (long long)id, s.secret);
+    return 0;
+}
+
 int survey_apply_due(forum_ctx *f, int64_t *ids, int max)
 {
-    int n = forum_due_ids(f,
-                          "SELECT s.id FROM survey s JOIN period r ON r.id = s.period_id WHERE "
-                          "s.status = 'open' AND (s.closes_at <= ?1 OR r.status = 'closed') "
-                          "ORDER BY s.id LIMIT ?2",
-                          ids, max);
-    int closed = 0;
-    for (int i = 0; i < n; i++) {
-        struct survey_row s;
-        if (closed)
-            f->seq++; /* each survey its own number */
-        if (db_exec(f->db, "SAVEPOINT survey_close"))
-            break;
-        if (!load(f->db, ids[i], &s) && !close_survey(f, &s, NULL) && !touch(f, ids[i], NULL)) {
-            db_exec(f->db, "RELEASE survey_close");
-            log_info("survey.closed", "survey=%lld secret=%d by=clock", (long long)ids[i],
-                     s.secret);
-            ids[closed++] = ids[i];
-        } else {
-            db_exec(f->db, "ROLLBACK TO survey_close");
-            db_exec(f->db, "RELEASE survey_close");
-            if (closed)
-                f->seq--;
-        }
-    }
-    return closed;
+    return forum_close_due(f,
+                           "SELECT s.id FROM survey s JOIN period r ON r.id = s.period_id WHERE "
+                           "s.status = 'open' AND (s.closes_at <= ?1 OR r.status = 'closed') "
+                           "ORDER BY s.id LIMIT ?2",
+                           close_due, ids, max);
 }
 
 int64_t survey_next_due_ms(db *d)
 {
-    sqlite3_stmt *st = db_prepare(
+    return forum_next_due_ms(
         d, "SELECT CASE WHEN EXISTS (SELECT 1 FROM survey s JOIN period r ON r.id = s.period_id "
            "WHERE s.status = 'open' AND r.status = 'closed') THEN '0' "
            "ELSE (SELECT min(closes_at) FROM survey WHERE status = 'open') END");
-    int64_t ms = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        const char *t = (const char *)sqlite3_column_text(st, 0);
-        if (t[0] == '0')
-            ms = 0;
-        else if (time_parse_iso(t, &ms))
-            ms = -1;
-    }
-    if (st)
-        sqlite3_reset(st);
-    return ms;
 }
 
 int survey_is_secret(db *d, int64_t id)
