@@ -447,19 +447,17 @@ int h_period_update(struct request *rq, json_t *reply, raati_error *err)
     return period_change(rq, NULL, reply, err);
 }
 
-int h_period_announce(struct request *rq, json_t *reply, raati_error *err)
+/* The action of a status message: what follows the dot of its type
+ * ("period.open" → "open"), as the router matched it. */
+static const char *action_of(struct request *rq)
 {
-    return period_change(rq, "announce", reply, err);
+    const char *type = json_string_value(json_object_get(rq->msg, "type"));
+    return strchr(type, '.') + 1;
 }
 
-int h_period_open(struct request *rq, json_t *reply, raati_error *err)
+int h_period_status(struct request *rq, json_t *reply, raati_error *err)
 {
-    return period_change(rq, "open", reply, err);
-}
-
-int h_period_close(struct request *rq, json_t *reply, raati_error *err)
-{
-    return period_change(rq, "close", reply, err);
+    return period_change(rq, action_of(rq), reply, err);
 }
 
 int h_period_participation(struct request *rq, json_t *reply, raati_error *err)
@@ -1025,19 +1023,9 @@ int h_survey_update(struct request *rq, json_t *reply, raati_error *err)
     return survey_change(rq, NULL, reply, err);
 }
 
-int h_survey_open(struct request *rq, json_t *reply, raati_error *err)
+int h_survey_status(struct request *rq, json_t *reply, raati_error *err)
 {
-    return survey_change(rq, "open", reply, err);
-}
-
-int h_survey_close(struct request *rq, json_t *reply, raati_error *err)
-{
-    return survey_change(rq, "close", reply, err);
-}
-
-int h_survey_delete(struct request *rq, json_t *reply, raati_error *err)
-{
-    return survey_change(rq, "delete", reply, err);
+    return survey_change(rq, action_of(rq), reply, err);
 }
 
 int h_survey_get(struct request *rq, json_t *reply, raati_error *err)

@@ -19,9 +19,8 @@ int h_period_list(struct request *rq, json_t *reply, raati_error *err);
 int h_period_get(struct request *rq, json_t *reply, raati_error *err);
 int h_period_create(struct request *rq, json_t *reply, raati_error *err);
 int h_period_update(struct request *rq, json_t *reply, raati_error *err);
-int h_period_announce(struct request *rq, json_t *reply, raati_error *err);
-int h_period_open(struct request *rq, json_t *reply, raati_error *err);
-int h_period_close(struct request *rq, json_t *reply, raati_error *err);
+/* period.announce, period.open, period.close */
+int h_period_status(struct request *rq, json_t *reply, raati_error *err);
 int h_period_participation(struct request *rq, json_t *reply, raati_error *err);
 int h_topic_create(struct request *rq, json_t *reply, raati_error *err);
 int h_topic_get(struct request *rq, json_t *reply, raati_error *err);
@@ -42,9 +41,8 @@ int h_poll_close(struct request *rq, json_t *reply, raati_error *err);
 int h_poll_ballots(struct request *rq, json_t *reply, raati_error *err);
 int h_survey_create(struct request *rq, json_t *reply, raati_error *err);
 int h_survey_update(struct request *rq, json_t *reply, raati_error *err);
-int h_survey_open(struct request *rq, json_t *reply, raati_error *err);
-int h_survey_close(struct request *rq, json_t *reply, raati_error *err);
-int h_survey_delete(struct request *rq, json_t *reply, raati_error *err);
+/* survey.open, survey.close, survey.delete */
+int h_survey_status(struct request *rq, json_t *reply, raati_error *err);
 int h_survey_get(struct request *rq, json_t *reply, raati_error *err);
 int h_survey_list(struct request *rq, json_t *reply, raati_error *err);
 int h_survey_save(struct request *rq, json_t *reply, raati_error *err);
