@@ -64,6 +64,7 @@ test: test-deps build-asan
 
 bench: build test-deps
 	RAATI_BIN=$(CURDIR)/build/raati node bench/topic_page.mjs
+	RAATI_BIN=$(CURDIR)/build/raati node bench/survey_results.mjs
 
 clean:
 	rm -rf build build-asan
