@@ -153,7 +153,10 @@ test('a moderator makes a period and a topic in the UI; a member replies, nests,
         await postWith(p, `Taso ${depth}:`).waitFor();
         parent = await postId(p, `Taso ${depth}:`);
         ids.push(parent);
-        // Focus goes to the new post; the reply box has gone.
+        // Focus goes to the new post; the reply box has gone. (Focus moves
+        // after the post is drawn, so wait for it rather than race it.)
+        await p.waitForFunction((id) => document.activeElement?.id === id, `post-${parent}`, { timeout: 5000 })
+            .catch(() => {});
         assert.equal(await p.evaluate(() => document.activeElement.id), `post-${parent}`);
     }
     // Depth 1 to 4 nest; depth 5 sits flat beside depth 4, naming whom it answers.
