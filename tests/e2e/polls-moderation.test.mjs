@@ -206,7 +206,10 @@ test('closing asks first: cancel keeps the poll open, confirm closes it', async 
     await confirm.waitFor();
     assert.match(await confirm.textContent(), /Vastaaminen päättyy/);
     assert.match(await confirm.textContent(), /yhteys vastaajiin hävitetään/, 'a secret poll says what closing does to it');
-    assert.equal(await focused(modPage), `poll-${poll.id}-close-yes`);
+    // Focus is on the question, not on the irreversible button, whose label
+    // differs from the one that asked.
+    assert.equal(await focused(modPage), `poll-${poll.id}-close-q`);
+    assert.equal((await modPage.textContent(`#poll-${poll.id}-close-yes`)).trim(), 'Kyllä, sulje äänestys');
     await assertAccessible(modPage, 'confirm before closing a poll');
 
     // Cancel: still open, focus back on the close button.

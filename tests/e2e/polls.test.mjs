@@ -55,6 +55,11 @@ test('a moderator makes a poll; three members answer and all see the results liv
 
     const question = 'Mikä tekee potilasohjeesta hyvän?';
     await modPage.fill('#pollnew-question', question);
+    // Enter in the question does not make the poll (its options are empty:
+    // sending would list errors).
+    await modPage.press('#pollnew-question', 'Enter');
+    await modPage.waitForTimeout(300);
+    assert.equal(await modPage.locator('#poll-form-errors').isHidden(), true, 'Enter did not send');
     await modPage.fill('#pollnew-help', 'Valitse yksi.');
     await modPage.fill('#pollnew-option-0', 'Selkeä kieli');
     await modPage.fill('#pollnew-option-1', 'Kuvat');
@@ -132,10 +137,30 @@ test('results hidden until answered; multiple picks limited; ranking by keyboard
     await assertAccessible(page, 'hidden results, ranking and scale at 320 px');
     await assertNoHorizontalScroll(page, 'polls at 320 px');
 
-    // Two of two picked: the third box is disabled.
+    // Sending none: the rule is the error; it goes as soon as a box is ticked.
+    await m.getByRole('button', { name: 'Vastaa' }).click();
+    const mError = m.locator('.field-error:not([hidden])');
+    await mError.waitFor();
+    assert.match(await mError.textContent(), /Valitse vähintään 1 ja enintään 2 vaihtoehtoa/);
+    assert.equal(await m.getByLabel('Puhelin').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'FIELDSET', 'focus on the group, not its first box');
     await m.getByLabel('Puhelin').check();
+    await m.locator('.field-error').waitFor({ state: 'hidden' });
+    assert.equal(await m.getByLabel('Puhelin').getAttribute('aria-invalid'), null);
+    // Two of two picked: the third box stays usable; ticking it says the
+    // rule at once, and unticking takes the error away.
     await m.getByLabel('Chat').check();
-    assert.equal(await m.getByLabel('Käynti').isDisabled(), true);
+    assert.equal(await m.getByLabel('Käynti').isDisabled(), false, 'no box is disabled at the maximum');
+    await m.getByLabel('Käynti').check();
+    await m.locator('.field-error:not([hidden])', { hasText: 'Valitse enintään 2 vaihtoehtoa. Nyt valittuna on 3.' }).waitFor();
+    assert.equal(await m.getByLabel('Käynti').getAttribute('aria-invalid'), 'true');
+    assert.equal(await m.getByLabel('Käynti').isChecked(), true, 'what was ticked stays');
+    await assertAccessible(page, 'too many boxes ticked in a poll');
+    await m.getByRole('button', { name: 'Vastaa' }).click();
+    await page.waitForTimeout(300);
+    assert.match(await m.locator('.poll__voters').textContent(), /0 vastausta/, 'too many was not sent');
+    await m.getByLabel('Käynti').uncheck();
+    await m.locator('.field-error').waitFor({ state: 'hidden' });
     await m.getByRole('button', { name: 'Vastaa' }).click();
     await m.locator('.poll-results__voters', { hasText: '1 vastaus' }).waitFor({ timeout: 10000 });
 
@@ -157,6 +182,10 @@ test('results hidden until answered; multiple picks limited; ranking by keyboard
     await s.getByLabel('5 – Helppoa').check();
     await s.getByRole('button', { name: 'Vastaa' }).click();
     await s.locator('.poll-results__voters', { hasText: /keskiarvo 5,0/ }).waitFor({ timeout: 10000 });
+    // The same answer again is not sent: it says the answer is unchanged.
+    await s.getByRole('button', { name: 'Muuta vastausta' }).click();
+    await s.locator('.notice', { hasText: 'Vastauksesi on ennallaan' }).waitFor();
+    assert.equal(await s.locator('.notice', { hasText: 'muutettu' }).count(), 0);
     await assertAccessible(page, 'answered polls at 320 px');
 
     // A poll made meanwhile appears on the open page.
@@ -218,6 +247,29 @@ test('the new-poll form at 320 px: kinds show their own fields, errors are liste
     await page.check('#pollnew-kind-scale');
     assert.equal(await page.locator('#pollnew-options').isVisible(), false);
     assert.equal(await page.locator('#pollnew-scale').isVisible(), true);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+});
+
+test('a poll whose help already says the rule shows it once; the generic rule stays when there is no such help', async () => {
+    const said = ok(await mod.ws.request({
+        type: 'poll.create', period_id: period.id, question: 'Mitkä kolme aihetta ensin?', kind: 'multiple',
+        help: 'Valitse 1–3 aihetta.', options: ['Kieli', 'Kuvat', 'Aikataulu', 'Hinta'], min_picks: 1, max_picks: 3,
+        results_visibility: 'always',
+    }), 'poll.create').poll;
+    const plain = ok(await mod.ws.request({
+        type: 'poll.create', period_id: period.id, question: 'Mitkä kaksi kanavaa?', kind: 'multiple',
+        help: 'Ajattele viime vuotta.', options: ['Puhelin', 'Chat', 'Käynti'], min_picks: 1, max_picks: 2,
+        results_visibility: 'always',
+    }), 'poll.create').poll;
+    const page = await periodPage(members[1]);
+    const a = card(page, said.question);
+    await a.locator('input[type=checkbox]').first().waitFor();
+    assert.equal(await a.locator(`#poll-${said.id}-rule`).count(), 0, 'the generic rule is not repeated');
+    assert.match(await a.textContent(), /Valitse 1–3 aihetta/);
+    const b = card(page, plain.question);
+    assert.match(await b.locator(`#poll-${plain.id}-rule`).textContent(), /Valitse vähintään 1 ja enintään 2/);
+    await assertAccessible(page, 'polls with and without their own rule');
     assert.deepEqual(page.errors, []);
     await page.context().close();
 });

@@ -85,6 +85,11 @@ test('a moderator builds a survey of six kinds in the browser and opens it', asy
     await assertAccessible(page, 'survey builder, empty');
 
     await page.fill('#survey-edit-title', TITLE);
+    // Enter in a one-line field does not send the builder (the questions
+    // are still empty: sending would show errors).
+    await page.press('#survey-edit-title', 'Enter');
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#survey-edit-errors').isHidden(), true, 'Enter in the title did not send');
     await page.fill('#survey-edit-intro', 'Vastaaminen vie noin kolme minuuttia.');
     await page.check('#survey-edit-allow_edit');
     await fillQuestion(page, 0, { kind: 'single', text: Q.single, required: true, options: ['Lehdestä', 'Kaverilta'], help: 'Valitse tärkein.' });
@@ -134,7 +139,20 @@ test('a moderator builds a survey of six kinds in the browser and opens it', asy
     assert.equal(await page.locator('#survey-answer .survey-q').count(), 6);
     await assertAccessible(page, 'draft survey preview with the moderator tools');
 
+    // Opening asks first, since the questions are fixed after it; focus is
+    // on the question, not on the button.
     await page.click('#survey-open');
+    await page.locator('#survey-confirm-q').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'survey-confirm-q');
+    assert.match(await page.textContent('#survey-confirm-q'), /Avataanko kysely vastattavaksi\? Kysymyksiä/);
+    assert.equal((await page.textContent('#survey-confirm-yes')).trim(), 'Kyllä, avaa kysely');
+    await assertAccessible(page, 'survey open confirmation');
+    // Cancelling leaves it a draft.
+    await page.click('#survey-confirm-no');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'survey-open');
+    assert.equal(ok(await mod.ws.request({ type: 'survey.get', survey_id: id }), 'survey.get').survey.status, 'draft');
+    await page.click('#survey-open');
+    await page.click('#survey-confirm-yes');
     await page.locator('#survey-manage-notice', { hasText: 'Kysely on avattu' }).waitFor({ timeout: 10000 });
     await page.locator('.survey-head__meta .badge', { hasText: 'Avoinna' }).waitFor();
     survey = ok(await mod.ws.request({ type: 'survey.get', survey_id: id }), 'survey.get').survey;
@@ -200,9 +218,34 @@ test('a member saves half, reloads, finishes and sends; the results count up liv
 
     await long.locator('textarea').fill('Enemmän kuvia.');
     assert.match(await long.locator('.char-count').textContent(), /14\/5\s?000/);
-    await question(page, Q.multiple).getByLabel('Kuvat').check();
-    await question(page, Q.multiple).getByLabel('Ohjeet').check();
-    assert.equal(await question(page, Q.multiple).getByLabel('Yhteystiedot').isDisabled(), true, 'max two picks');
+    const multi = question(page, Q.multiple);
+    // An optional question's rule says it may be left empty.
+    assert.match(await multi.textContent(), /Jos vastaat, valitse 1–2 vaihtoehtoa/);
+    await multi.getByLabel('Kuvat').check();
+    await multi.getByLabel('Ohjeet').check();
+    // At the maximum the third box stays usable (Tab reaches it); ticking
+    // it says the rule at once, by the question.
+    const third = multi.getByLabel('Yhteystiedot');
+    assert.equal(await third.isDisabled(), false, 'no box is disabled at the maximum');
+    await page.focus(`#${await multi.getByLabel('Kuvat').getAttribute('id')}`);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), await third.getAttribute('id'), 'Tab reaches the unticked box');
+    await watchLive(page);
+    await third.check();
+    await multi.locator('.field-error:not([hidden])', { hasText: 'Valitse enintään 2 vaihtoehtoa. Nyt valittuna on 3.' }).waitFor();
+    await waitSaid(page, /Valitse enintään 2/);
+    assert.equal(await third.getAttribute('aria-invalid'), 'true');
+    assert.match(await multi.getAttribute('aria-describedby'), /-error/);
+    assert.equal(await page.evaluate(() => document.activeElement.type), 'checkbox', 'focus stayed on the box');
+    await assertAccessible(page, 'too many boxes ticked');
+    await third.uncheck();
+    await multi.locator('.field-error').waitFor({ state: 'hidden' });
+    assert.equal(await third.getAttribute('aria-invalid'), null);
+    // Enter in the short text field does not send the survey.
+    await question(page, Q.short).locator('input').press('Enter');
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('#survey-done-title').count(), 0, 'Enter did not send');
+    assert.equal(await page.locator('#survey-answer').count(), 1);
     // Ranking by keyboard: "Selkeys" to the top.
     await watchLive(page);
     await page.getByRole('button', { name: 'Siirrä ylös: Selkeys' }).focus();
@@ -240,10 +283,29 @@ test('a member saves half, reloads, finishes and sends; the results count up liv
     assert.equal(href, `/api/surveys/${survey.id}/responses.csv`);
     const csv = await fetch(`${base}${href}`, { headers: { cookie: mod.cookie } });
     assert.equal(csv.status, 200);
-    assert.match(await csv.text(), /hoitopolku/);
+    const csvText = await csv.text();
+    assert.match(csvText, /hoitopolku/);
+    // Semicolons by default (Finnish and Swedish Excel), commas on request.
+    const headerLine = csvText.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+    assert.ok(headerLine.split(';').length > 3, `semicolons: ${headerLine}`);
+    assert.match(await results.textContent('#results-csv-hint'), /puolipisteillä/);
+    const commaHref = await results.getAttribute('#results-csv-comma', 'href');
+    assert.equal(commaHref, `/api/surveys/${survey.id}/responses.csv?sep=comma`);
+    assert.match(await results.textContent('#results-csv-comma'), /pilkuilla eroteltu versio \(englanninkielinen Excel\)/);
+    const commaCsv = await (await fetch(`${base}${commaHref}`, { headers: { cookie: mod.cookie } })).text();
+    const commaHeader = commaCsv.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+    assert.ok(commaHeader.split(',').length > 3 && !commaHeader.includes(';'), `commas: ${commaHeader}`);
+    // Named or secret starts with a capital, like the badge beside it.
+    assert.match(await results.textContent('.survey-head__meta'), /Avoinna\s+Nimellinen kysely/);
 
     // allow_edit: the member changes the answer and sends it again.
     await page.click('#survey-change');
+    // Focus is on the form's heading, not on a radio button where an arrow
+    // key would silently change the saved answer.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'survey-form-title');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await question(page, Q.single).getByLabel('Lehdestä').isChecked(), true, 'an arrow key changed nothing');
+    await assertAccessible(page, 'changing a sent answer');
     await question(page, Q.short).locator('input').fill('ajanvaraus');
     await page.click('#survey-submit');
     await page.locator('.survey-done', { hasText: 'Muutettu vastauksesi on lähetetty' }).waitFor({ timeout: 10000 });
@@ -328,6 +390,7 @@ test('the feedback template; closing a secret survey leaves "you answered" witho
     await periodPage.locator('#period-surveys').waitFor();
     assert.equal(await periodPage.locator('.survey-item', { hasText: 'Palaute:' }).count(), 0, 'a draft is not shown to members');
     await page.click('#survey-open');
+    await page.click('#survey-confirm-yes');
     await periodPage.locator('.survey-item', { hasText: 'Palaute: Kyselylomakejakso' }).locator('text=Et ole vielä vastannut').waitFor({ timeout: 10000 });
     await periodPage.context().close();
     await page.locator('#survey-close').waitFor({ timeout: 10000 });
@@ -344,10 +407,17 @@ test('the feedback template; closing a secret survey leaves "you answered" witho
     await memberPage.locator('.survey-done').waitFor();
     await page.click('#survey-close');
     await page.locator('#survey-confirm-yes').waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'survey-confirm-yes');
+    // Focus is on the question, not on the irreversible button, and the
+    // button's label differs from the one that asked.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'survey-confirm-q');
+    assert.equal((await page.textContent('#survey-confirm-yes')).trim(), 'Kyllä, sulje kysely');
+    assert.equal((await page.textContent('#survey-close')).trim(), 'Sulje kysely');
     await assertAccessible(page, 'survey close confirmation');
     await page.click('#survey-confirm-yes');
     await page.locator('.survey-head__meta .badge', { hasText: 'Suljettu' }).waitFor({ timeout: 10000 });
+    // "The survey is closed" is said once on the page, not twice.
+    await page.locator('main .notice', { hasText: 'Kysely on suljettu' }).first().waitFor();
+    assert.equal(await page.locator('main .notice', { hasText: 'Kysely on suljettu' }).count(), 1);
     // The member's page follows live; answers of a secret survey are gone.
     await memberPage.locator('.survey-secret-done', { hasText: 'Vastasit tähän kyselyyn' }).waitFor({ timeout: 10000 });
     assert.equal(await memberPage.locator('#survey-answer').count(), 0);
@@ -376,12 +446,30 @@ test('an answer the server refuses is shown by its question, with focus there; a
     });
     await openAt(page, base, `/surveys/${survey.id}`, TITLE);
     await page.locator('#survey-answer').waitFor();
-    await question(page, Q.single).getByLabel('Kaverilta').check();
+    // Sending empty: the first error is a group of radio buttons. Focus goes
+    // to the group, not onto its first radio button; its buttons are marked
+    // invalid.
+    await page.click('#survey-submit');
+    const single = question(page, Q.single);
+    await single.locator('.field-error:not([hidden])').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'FIELDSET');
+    assert.equal(await page.evaluate(() => document.activeElement.id), await single.getAttribute('id'));
+    assert.equal(await single.getByLabel('Lehdestä').getAttribute('aria-invalid'), 'true');
+    // Enter on a radio button does not send either.
+    await single.getByLabel('Kaverilta').check();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#survey-done-title').count(), 0);
+    await single.locator('.field-error').waitFor({ state: 'hidden' });
+    assert.equal(await single.getByLabel('Lehdestä').getAttribute('aria-invalid'), null);
     await question(page, Q.scale).getByLabel('3', { exact: true }).check();
     await question(page, Q.long).locator('textarea').fill('Tämä katoaa matkalla.');
+    await watchLive(page);
     await page.click('#survey-submit');
     const long = question(page, Q.long);
     await long.locator('.field-error:not([hidden])').waitFor({ timeout: 10000 });
+    // A single error is spoken too.
+    await waitSaid(page, /Kysymys 6: .*pakollinen/);
     assert.equal(await page.evaluate(() => document.activeElement.tagName), 'TEXTAREA');
     assert.match(await long.locator('textarea').getAttribute('aria-describedby'), /-error/);
     await assertAccessible(page, 'answer form with an error from the server');
@@ -400,4 +488,47 @@ test('an answer the server refuses is shown by its question, with focus there; a
     assert.equal(gone.error?.code, 'not_found');
     assert.deepEqual(modPage.errors, []);
     await modPage.context().close();
+});
+
+test('one feedback survey at a time: a link to the open or draft one instead of the button, and a conflict goes to it', async () => {
+    // Earlier tests closed their feedback survey, so a new one may be made.
+    // This page does not hear survey events, so it still offers the button
+    // after a feedback survey has been made elsewhere.
+    const page = await pageFor(mod);
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+        const srv = ws.connectToServer();
+        ws.onMessage((msg) => srv.send(msg));
+        srv.onMessage((msg) => {
+            if (/"survey\.changed"/.test(String(msg))) return;
+            ws.send(msg);
+        });
+    });
+    await openAt(page, base, `/periods/${period.id}`, 'Kyselylomakejakso');
+    await page.locator('#survey-feedback').waitFor();
+    const fb = ok(await mod.ws.request({ type: 'survey.create', period_id: period.id, template: 'feedback', language: 'fi' }), 'survey.create').survey;
+    assert.equal(fb.template, 'feedback');
+    await page.click('#survey-feedback');
+    // The server says conflict; the page goes to the existing one.
+    await page.waitForFunction((title) => document.querySelector('main h1')?.textContent.trim() === title, fb.title, { timeout: 10000 });
+    assert.match(page.url(), new RegExp(`#/surveys/${fb.id}$`));
+    await page.locator('.flash', { hasText: 'Jaksolla on jo palautekysely' }).waitFor();
+    const drafts = ok(await mod.ws.request({ type: 'survey.list', period_id: period.id }), 'survey.list').surveys
+        .filter((x) => x.template === 'feedback' && x.status !== 'closed');
+    assert.equal(drafts.length, 1, 'no second feedback survey');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+
+    // A fresh page shows a link to it in place of the button.
+    const fresh = await pageFor(mod);
+    await openAt(fresh, base, `/periods/${period.id}`, 'Kyselylomakejakso');
+    const link = fresh.locator('#survey-feedback-link');
+    await link.waitFor();
+    assert.equal((await link.textContent()).trim(), 'Avaa palautekysely');
+    assert.equal(await link.getAttribute('href'), `#/surveys/${fb.id}`);
+    assert.equal(await fresh.locator('#survey-feedback').count(), 0);
+    assert.match(await fresh.textContent('#survey-feedback-hint'), /luonnoksena/);
+    await assertAccessible(fresh, 'period page with a feedback survey link');
+    assert.deepEqual(fresh.errors, []);
+    await fresh.context().close();
+    ok(await mod.ws.request({ type: 'survey.delete', survey_id: fb.id }), 'survey.delete');
 });

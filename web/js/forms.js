@@ -403,3 +403,39 @@ export function ageParams(config) {
         min_year: config.current_year - 120,
     };
 }
+
+// Enter in a one-line field does not send the form: a half-filled survey or
+// poll is not sent by accident; sending stays on the submit button. With
+// `choices`, Enter on a radio button or checkbox is kept from sending too.
+export function noEnterSubmit(form, { choices = false } = {}) {
+    form.addEventListener('keydown', (ev) => {
+        if (ev.key !== 'Enter' || ev.isComposing || ev.target.tagName !== 'INPUT') return;
+        const type = ev.target.type;
+        if (['submit', 'button', 'reset', 'image'].includes(type)) return;
+        if (!choices && (type === 'radio' || type === 'checkbox')) return;
+        ev.preventDefault();
+    });
+}
+
+// Shows (text) or clears (null) the error of a group of choices in place,
+// without repainting it, so focus and the ticked boxes stay: `box` is the
+// fieldset (its aria-describedby gets the error), `slot` the .field-error
+// paragraph in it. Its radio buttons and checkboxes get aria-invalid.
+export function groupError(box, slot, text) {
+    if (!box || !slot) return;
+    const ids = (box.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== slot.id);
+    if (text) {
+        box.classList.add('field--error');
+        slot.hidden = false;
+        slot.replaceChildren(h('span', { class: 'visually-hidden' }, `${t('error.prefix')} `), text);
+        box.setAttribute('aria-describedby', [...ids, slot.id].join(' '));
+        for (const el of box.querySelectorAll('input')) el.setAttribute('aria-invalid', 'true');
+    } else {
+        box.classList.remove('field--error');
+        slot.hidden = true;
+        slot.replaceChildren();
+        if (ids.length) box.setAttribute('aria-describedby', ids.join(' '));
+        else box.removeAttribute('aria-describedby');
+        for (const el of box.querySelectorAll('input')) el.removeAttribute('aria-invalid');
+    }
+}

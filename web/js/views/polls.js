@@ -10,7 +10,7 @@
 //   polls.dispose();               // when the view is left
 import { h, fill } from '../dom.js';
 import { t, tn, formatNumber } from '../i18n.js';
-import { errorText, notice } from '../forms.js';
+import { errorText, notice, noEnterSubmit, groupError } from '../forms.js';
 import { keepFocus } from './liveview.js';
 import { isStaff, timeEl, localToIso } from './periodparts.js';
 
@@ -311,18 +311,18 @@ export class PollsSection {
         const errId = `${id}-error`;
         const helpId = `${id}-help`;
         const ruleId = `${id}-rule`;
-        const rule = this.ruleText(poll);
+        const rule = this.shownRule(poll);
         const secretId = `${id}-secret`;
         const describedBy = [poll.help && helpId, rule && ruleId, poll.secret && secretId, st.error && errId].filter(Boolean).join(' ') || null;
         const form = h('form', { class: 'poll-form', id: `${id}-form`, novalidate: true },
-            h('fieldset', { class: ['fieldset', st.error && 'field--error'], id: `${id}-fieldset`, 'aria-describedby': describedBy },
+            h('fieldset', { class: ['fieldset', st.error && 'field--error'], id: `${id}-fieldset`, 'aria-describedby': describedBy, tabindex: '-1' },
                 h('legend', { class: 'legend poll__legend' }, h('h3', { class: 'poll__question', id: `${id}-q` }, poll.question)),
                 poll.help && h('p', { class: 'hint', id: helpId }, poll.help),
                 rule && h('p', { class: 'hint', id: ruleId }, rule),
                 poll.secret && h('p', { class: 'hint', id: secretId }, t('poll.secret.explain_member')),
-                st.error && h('p', { class: 'field-error', id: errId },
-                    h('span', { class: 'visually-hidden' }, t('error.prefix') + ' '), st.error),
-                this.choices(poll)),
+                h('p', { class: 'field-error', id: errId, hidden: !st.error },
+                    st.error && [h('span', { class: 'visually-hidden' }, t('error.prefix') + ' '), st.error]),
+                this.choices(poll, Boolean(st.error))),
             h('div', { class: 'notice-slot' }, st.notice && notice(st.notice.kind, st.notice.text)),
             h('div', { class: 'actions' },
                 h('button', { type: 'submit', class: 'button', id: `${id}-submit` },
@@ -331,18 +331,41 @@ export class PollsSection {
             ev.preventDefault();
             this.vote(poll.id, form);
         });
-        if (poll.kind === 'multiple') {
-            // Past the maximum the other boxes are disabled, so the limit is
-            // felt while choosing, not only when sending.
-            const limit = () => {
-                const boxes = [...form.querySelectorAll('input[type=checkbox]')];
-                const n = boxes.filter((b) => b.checked).length;
-                for (const b of boxes) b.disabled = !b.checked && n >= poll.max_picks;
-            };
-            form.addEventListener('change', limit);
-            limit();
-        }
+        // While choosing: too many boxes ticked is said at once (every box
+        // stays usable, so Tab does not skip them), and an error goes as
+        // soon as the answer is right.
+        form.addEventListener('change', () => this.recheck(poll.id, form));
         return form;
+    }
+
+    recheck(id, form) {
+        const poll = this.polls.find((p) => p.id === id);
+        if (!poll) return;
+        const st = this.st(id);
+        const picked = form.querySelectorAll('input:checked').length;
+        const max = poll.max_picks ?? poll.options.length;
+        let text = null;
+        if (poll.kind === 'multiple' && picked > max) text = t('poll.error.too_many', { max: formatNumber(max), n: formatNumber(picked) });
+        else if (st.error && this.readAnswer(poll, form).error && !st.liveError) return; // still not right: the error stays
+        if (text === st.error) return;
+        const fresh = text && !st.error;
+        st.error = text;
+        st.liveError = Boolean(text);
+        if (text) st.notice = null;
+        groupError(form.querySelector('fieldset'), form.querySelector(`#poll-${id}-error`), text);
+        form.querySelector('.notice-slot')?.replaceChildren(...(st.notice ? [notice(st.notice.kind, st.notice.text)] : []));
+        if (fresh) this.ctx.announce(text);
+    }
+
+    // The rule as shown under the question: left out when the poll's own
+    // help text already says the same numbers (no two rules saying one thing).
+    shownRule(poll) {
+        const rule = this.ruleText(poll);
+        if (!rule || poll.kind !== 'multiple' || !poll.help) return rule;
+        const min = poll.min_picks ?? 1;
+        const max = poll.max_picks ?? poll.options.length;
+        const says = (n) => new RegExp(`(^|\\D)${n}(\\D|$)`).test(poll.help);
+        return says(max) && (min === max || says(min)) ? null : rule;
     }
 
     ruleText(poll) {
@@ -363,14 +386,15 @@ export class PollsSection {
         return null;
     }
 
-    choices(poll) {
+    choices(poll, invalid = false) {
         const id = `poll-${poll.id}`;
+        const bad = invalid ? 'true' : null;
         const mine = poll.my_answer;
         if (poll.kind === 'single' || poll.kind === 'multiple') {
             const chosen = new Set([mine ?? []].flat());
             const type = poll.kind === 'single' ? 'radio' : 'checkbox';
             return h('div', { class: 'choices' }, poll.options.map((opt) => h('div', { class: 'choice' },
-                h('input', { type, id: `${id}-opt-${opt.id}`, name: `${id}-answer`, value: opt.id, checked: chosen.has(opt.id) }),
+                h('input', { type, id: `${id}-opt-${opt.id}`, name: `${id}-answer`, value: opt.id, checked: chosen.has(opt.id), 'aria-invalid': bad }),
                 h('label', { for: `${id}-opt-${opt.id}` }, opt.label))));
         }
         if (poll.kind === 'scale') {
@@ -381,7 +405,7 @@ export class PollsSection {
                 const label = v === s.min && s.min_label ? `${v} – ${s.min_label}`
                     : v === s.max && s.max_label ? `${v} – ${s.max_label}` : String(v);
                 return h('div', { class: 'choice' },
-                    h('input', { type: 'radio', id: `${id}-v-${v}`, name: `${id}-answer`, value: v, checked: mine === v }),
+                    h('input', { type: 'radio', id: `${id}-v-${v}`, name: `${id}-answer`, value: v, checked: mine === v, 'aria-invalid': bad }),
                     h('label', { for: `${id}-v-${v}` }, label));
             }));
         }
@@ -442,7 +466,8 @@ export class PollsSection {
         if (poll.kind === 'multiple') {
             const min = poll.min_picks ?? 1;
             const max = poll.max_picks ?? poll.options.length;
-            if (picked.length < min || picked.length > max) return { error: this.ruleText(poll) };
+            if (picked.length > max) return { error: t('poll.error.too_many', { max: formatNumber(max), n: formatNumber(picked.length) }) };
+            if (picked.length < min) return { error: this.ruleText(poll) };
             return { answer: picked };
         }
         return { answer: this.st(poll.id).order.slice() };
@@ -455,9 +480,19 @@ export class PollsSection {
         const { answer, error } = this.readAnswer(poll, form);
         if (error) {
             st.error = error;
+            st.liveError = false;
             st.notice = null;
-            this.repaintForm(poll);
+            this.repaintForm(poll, form);
             this.ctx.announce(error);
+            return;
+        }
+        // The same answer again: nothing is sent, and it says so.
+        if (poll.voted && this.sameAnswer(poll, answer)) {
+            st.error = null;
+            st.notice = { kind: 'info', text: t('poll.vote.unchanged') };
+            groupError(form.querySelector('fieldset'), form.querySelector(`#poll-${id}-error`), null);
+            form.querySelector('.notice-slot')?.replaceChildren(notice(st.notice.kind, st.notice.text));
+            this.ctx.announce(st.notice.text);
             return;
         }
         form.dataset.busy = '';
@@ -492,12 +527,36 @@ export class PollsSection {
         this.ctx.announce(st.error);
     }
 
-    repaintForm(poll) {
+    // Whether `answer` is the member's answer already (when it is known).
+    sameAnswer(poll, answer) {
+        const mine = poll.my_answer;
+        if (mine === null || mine === undefined) return false;
+        if (poll.kind === 'multiple') {
+            const a = [answer].flat().slice().sort((x, y) => x - y);
+            const b = [mine].flat().slice().sort((x, y) => x - y);
+            return a.length === b.length && a.every((x, i) => x === b[i]);
+        }
+        if (poll.kind === 'ranking') return Array.isArray(mine) && mine.length === answer.length && mine.every((x, i) => x === answer[i]);
+        return mine === answer;
+    }
+
+    // Shows the error. With the form the member is in, in place: what is
+    // ticked stays. Focus goes to the checked choice or the group, never
+    // the first radio button (an arrow key there would change the answer).
+    repaintForm(poll, form = null) {
         const parts = this.cards?.get(poll.id);
         if (!parts) return;
-        this.paintPoll(poll, { form: true });
-        const first = parts.form.querySelector('input:not([disabled]), button');
-        if (this.st(poll.id).error) first?.focus();
+        const st = this.st(poll.id);
+        if (form && form.isConnected) {
+            const box = form.querySelector('fieldset');
+            groupError(box, form.querySelector(`#poll-${poll.id}-error`), st.error);
+            form.querySelector('.notice-slot')?.replaceChildren(...(st.notice ? [notice(st.notice.kind, st.notice.text)] : []));
+        } else {
+            this.paintPoll(poll, { form: true });
+        }
+        if (!st.error) return;
+        const box = parts.form.querySelector('fieldset');
+        (box?.querySelector('input:checked') ?? box)?.focus();
     }
 
     results(poll) {
@@ -613,7 +672,7 @@ export class PollsSection {
                 ev.preventDefault();
                 this.cancelClose(poll.id);
             } },
-        h('p', { id: `${id}-close-q` }, h('strong', null, t('poll.close.confirm'))),
+        h('p', { id: `${id}-close-q`, tabindex: '-1' }, h('strong', null, t('poll.close.confirm'))),
         h('p', { id: `${id}-close-more` }, t(poll.secret ? 'poll.close.confirm_secret' : 'poll.close.confirm_named')),
         h('div', { class: 'actions actions--tight' },
             h('button', { type: 'button', class: 'button button--danger', id: `${id}-close-yes`,
@@ -627,7 +686,8 @@ export class PollsSection {
         st.confirmClose = true;
         st.manageNotice = null;
         this.repaintManage(id);
-        this.focusIn(id, `#poll-${id}-close-yes`);
+        // The question, not the irreversible button, gets focus.
+        this.focusIn(id, `#poll-${id}-close-q`);
     }
 
     cancelClose(id) {
@@ -984,6 +1044,8 @@ export class PollCreateForm {
             ev.preventDefault();
             this.submit(form);
         });
+        // Enter in the question or an option does not make the poll.
+        noEnterSubmit(form);
         this.form = form;
         this.paintOptions();
         this.showKind();

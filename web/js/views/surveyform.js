@@ -5,7 +5,7 @@
 // closing time can.
 import { h, fill } from '../dom.js';
 import { t, formatNumber } from '../i18n.js';
-import { errorText, notice, charCounter } from '../forms.js';
+import { errorText, notice, charCounter, noEnterSubmit } from '../forms.js';
 import { isStaff, loadingHeading, loadFailed, breadcrumb, localToIso, isoToLocal } from './periodparts.js';
 
 export const TITLE_MAX = 200;
@@ -214,6 +214,8 @@ class SurveyBuilder {
             ev.preventDefault();
             this.submit();
         });
+        // Enter in a question's or an option's field does not save the survey.
+        noEnterSubmit(form);
         form.addEventListener('change', (ev) => {
             const item = ev.target.closest('[data-key]');
             if (item && ev.target.name === 'kind') this.showKind(item);

@@ -10,7 +10,7 @@
 //   surveys.dispose();               // when the view is left
 import { h, fill } from '../dom.js';
 import { t, tn, formatNumber, formatDateTime, language } from '../i18n.js';
-import { errorText, notice, charCounter } from '../forms.js';
+import { errorText, notice, charCounter, noEnterSubmit, groupError } from '../forms.js';
 import { LiveView, keepFocus } from './liveview.js';
 import { isStaff, timeEl, loadingHeading, loadFailed, breadcrumb } from './periodparts.js';
 
@@ -72,6 +72,11 @@ function ruleText(q) {
     if (q.kind === 'multiple') {
         const min = q.min_picks ?? 1;
         const max = q.max_picks ?? q.options.length;
+        // An optional question may be left empty: the rule says so.
+        if (!q.required) {
+            return min === max ? tn('survey.rule.optional_exactly', max, { n: formatNumber(max) })
+                : t('survey.rule.optional_between', { min: formatNumber(min), max: formatNumber(max) });
+        }
         return min === max ? tn('poll.rule.exactly', max, { n: formatNumber(max) })
             : t('poll.rule.between', { min: formatNumber(min), max: formatNumber(max) });
     }
@@ -187,6 +192,9 @@ export class SurveysSection {
         const staff = isStaff(this.ctx.member);
         const list = this.surveys;
         const mayCreate = staff && this.period && this.period.status !== 'closed';
+        // One feedback survey at a time: while one is a draft or open, a
+        // link to it stands where the button was.
+        const feedback = this.feedbackSurvey();
         keepFocus(this.box, () => fill(this.box,
             h('section', { class: 'section', 'aria-labelledby': 'period-surveys' },
                 h('h2', { id: 'period-surveys', tabindex: '-1' }, t('survey.title'), ' ',
@@ -198,10 +206,14 @@ export class SurveysSection {
                 mayCreate && h('div', { class: 'actions' },
                     h('a', { class: 'button button--secondary', href: `#/periods/${this.periodId}/surveys/new`, id: 'survey-new-link' },
                         t('survey.new')),
-                    h('button', { type: 'button', class: 'button button--secondary', id: 'survey-feedback',
-                        'aria-describedby': 'survey-feedback-hint', onclick: () => this.createFeedback() },
-                    t('survey.feedback.create'))),
-                mayCreate && h('p', { class: 'hint', id: 'survey-feedback-hint' }, t('survey.feedback.hint')),
+                    feedback
+                        ? h('a', { class: 'button button--secondary', id: 'survey-feedback-link', href: `#/surveys/${feedback.id}`,
+                            'aria-describedby': 'survey-feedback-hint' }, t('survey.feedback.open_existing'))
+                        : h('button', { type: 'button', class: 'button button--secondary', id: 'survey-feedback',
+                            'aria-describedby': 'survey-feedback-hint', onclick: () => this.createFeedback() },
+                        t('survey.feedback.create'))),
+                mayCreate && h('p', { class: 'hint', id: 'survey-feedback-hint' },
+                    feedback ? t(`survey.feedback.exists.${feedback.status === 'draft' ? 'draft' : 'open'}`) : t('survey.feedback.hint')),
                 h('div', { class: 'notice-slot', id: 'survey-section-notice' },
                     this.notice && notice(this.notice.kind, this.notice.text)))));
     }
@@ -231,6 +243,11 @@ export class SurveysSection {
                     'aria-label': `${t('survey.results.link')}: ${s.title}` }, t('survey.results.link'))));
     }
 
+    // The period's feedback survey that is a draft or open, if any.
+    feedbackSurvey() {
+        return this.surveys.find((s) => s.template === 'feedback' && s.status !== 'closed') ?? null;
+    }
+
     async createFeedback() {
         if (this.busy) return;
         this.busy = true;
@@ -242,6 +259,20 @@ export class SurveysSection {
             return;
         }
         if (sessionEndedOr(this.ctx, res)) return;
+        if (res.error?.code === 'conflict' && res.error?.field === 'template') {
+            // Someone made one meanwhile: go to it instead.
+            await this.load();
+            if (this.disposed) return;
+            const existing = this.feedbackSurvey();
+            if (existing) {
+                this.ctx.navigate(`/surveys/${existing.id}`, { flash: { key: 'survey.feedback.went_existing' } });
+                return;
+            }
+            this.notice = { kind: 'info', text: t('survey.feedback.went_existing') };
+            this.paint();
+            this.ctx.announce(this.notice.text);
+            return;
+        }
         this.notice = { kind: 'warning', text: res.error?.code === 'period_closed' ? t('survey.error.period_closed') : errorText(res.error ?? { code: 'unknown' }) };
         this.paint();
         this.ctx.announce(this.notice.text);
@@ -261,6 +292,7 @@ class SurveyPage extends LiveView {
         this.touched = new Set(); // ranking questions the member has ordered
         this.order = new Map(); // ranking question id -> option ids in order
         this.errors = new Map(); // question id -> text
+        this.liveErrors = new Set(); // questions whose error came while choosing (too many ticked)
         this.formNotice = null;
         this.saveState = null; // { key, params } for the quiet autosave line
         this.savedKey = null; // the answers last saved, as JSON
@@ -424,7 +456,7 @@ class SurveyPage extends LiveView {
         const periodClosed = this.period?.status === 'closed';
         const act = (kind, cls = 'button button--secondary') => h('button', {
             type: 'button', class: cls, 'data-focus-key': `survey-${kind}`, id: `survey-${kind}`,
-            onclick: () => (kind === 'close' || kind === 'delete' ? this.ask(kind) : this.transition(kind)),
+            onclick: () => this.ask(kind),
         }, t(`survey.manage.${kind}`));
         const buttons = [
             s.status !== 'closed' && h('a', { class: 'button button--secondary', href: `#/surveys/${s.id}/edit`, id: 'survey-edit-link' },
@@ -435,18 +467,26 @@ class SurveyPage extends LiveView {
             s.status !== 'draft' && h('a', { class: 'button button--secondary', href: `#/surveys/${s.id}/results`, id: 'survey-results-link' },
                 t('survey.results.link')),
         ];
-        const confirm = this.confirm && h('div', { class: 'confirm', role: 'group', 'aria-labelledby': 'survey-confirm-q' },
-            h('p', { id: 'survey-confirm-q' }, h('strong', null, t(`survey.manage.${this.confirm}_confirm`))),
-            h('div', { class: 'actions' },
-                h('button', { type: 'button', class: 'button button--danger', id: 'survey-confirm-yes',
-                    onclick: () => this.transition(this.confirm) }, t(`survey.manage.${this.confirm}_yes`)),
-                h('button', { type: 'button', class: 'button button--secondary', id: 'survey-confirm-no',
-                    onclick: () => {
-                        const kind = this.confirm;
-                        this.confirm = null;
-                        this.paintManage();
-                        document.getElementById(`survey-${kind}`)?.focus();
-                    } }, t('cancel'))));
+        const cancel = () => {
+            const kind = this.confirm;
+            this.confirm = null;
+            this.paintManage();
+            document.getElementById(`survey-${kind}`)?.focus();
+        };
+        // The question gets focus (not the irreversible button), and the
+        // button says what it does ("Yes, close the survey").
+        const confirm = this.confirm && h('div', { class: 'confirm', role: 'group', 'aria-labelledby': 'survey-confirm-q',
+            onkeydown: (ev) => {
+                if (ev.key !== 'Escape') return;
+                ev.preventDefault();
+                cancel();
+            } },
+        h('p', { id: 'survey-confirm-q', tabindex: '-1' }, h('strong', null, t(`survey.manage.${this.confirm}_confirm`))),
+        h('div', { class: 'actions' },
+            h('button', { type: 'button', class: this.confirm === 'open' ? 'button' : 'button button--danger', id: 'survey-confirm-yes',
+                onclick: () => this.transition(this.confirm) }, t(`survey.manage.${this.confirm}_yes`)),
+            h('button', { type: 'button', class: 'button button--secondary', id: 'survey-confirm-no',
+                onclick: cancel }, t('cancel'))));
         keepFocus(this.manageBox, () => fill(this.manageBox,
             h('section', { class: 'section panel panel--wide', 'aria-labelledby': 'survey-manage' },
                 h('h2', { id: 'survey-manage', tabindex: '-1' }, t('survey.manage.title')),
@@ -460,7 +500,7 @@ class SurveyPage extends LiveView {
     ask(kind) {
         this.confirm = kind;
         this.paintManage();
-        document.getElementById('survey-confirm-yes')?.focus();
+        document.getElementById('survey-confirm-q')?.focus();
     }
 
     async transition(kind) {
@@ -476,9 +516,11 @@ class SurveyPage extends LiveView {
                 return;
             }
             this.setSurvey(res.survey);
-            this.manageNotice = { kind: 'success', text: t(`survey.manage.done.${kind}`) };
+            // A closed survey says so once, in the answer area; the tools
+            // add nothing.
+            this.manageNotice = kind === 'close' ? null : { kind: 'success', text: t(`survey.manage.done.${kind}`) };
             this.paintAll();
-            this.ctx.announce(this.manageNotice.text);
+            this.ctx.announce(t(`survey.manage.done.${kind}`));
         } else {
             if (sessionEndedOr(this.ctx, res)) return;
             const code = res.error?.code;
@@ -549,7 +591,9 @@ class SurveyPage extends LiveView {
                     this.editing = true;
                     this.setSurvey({}, { fresh: true });
                     this.paintBody();
-                    this.bodyBox.querySelector('input, textarea, button')?.focus();
+                    // The form's heading, never an input: an arrow key on a
+                    // focused radio button would change the saved answer.
+                    document.getElementById('survey-form-title')?.focus();
                 } }, t('survey.change'))));
     }
 
@@ -566,7 +610,9 @@ class SurveyPage extends LiveView {
         const s = this.survey;
         const questions = s.questions ?? [];
         const editingSent = s.my_response?.status === 'submitted';
-        const form = h('form', { class: 'form survey-form', id: 'survey-answer', novalidate: true, 'aria-labelledby': 'survey-title' },
+        const form = h('form', { class: 'form survey-form', id: 'survey-answer', novalidate: true,
+            'aria-labelledby': editingSent && !preview ? 'survey-form-title' : 'survey-title' },
+            editingSent && !preview && h('h2', { id: 'survey-form-title', tabindex: '-1' }, t('survey.change.title')),
             questions.some((q) => q.required) && h('p', { class: 'hint' }, t('survey.required_note')),
             h('ol', { class: 'survey-questions' }, questions.map((q, i) => h('li', { class: 'survey-questions__item' }, this.question(q, i, preview)))),
             !preview && h('div', { class: 'notice-slot', id: 'survey-form-notice' },
@@ -596,13 +642,14 @@ class SurveyPage extends LiveView {
         });
         const changed = (ev) => {
             this.readForm();
-            if (ev.target.closest('[data-question]')) this.clearError(Number(ev.target.closest('[data-question]').dataset.question));
+            const box = ev.target.closest('[data-question]');
+            if (box) this.recheck(Number(box.dataset.question));
             this.scheduleAutosave();
         };
         form.addEventListener('input', changed);
         form.addEventListener('change', changed);
+        noEnterSubmit(form, { choices: true });
         this.formEl = form;
-        for (const q of questions) if (q.kind === 'multiple') this.limitPicks(q);
         return form;
     }
 
@@ -647,7 +694,8 @@ class SurveyPage extends LiveView {
             const type = q.kind === 'single' ? 'radio' : 'checkbox';
             choices = h('div', { class: 'choices' }, q.options.map((opt) => h('div', { class: 'choice' },
                 h('input', { type, id: `${base}-opt-${opt.id}`, name: `${base}-answer`, value: opt.id,
-                    checked: chosen.has(opt.id), required: type === 'radio' && q.required, 'data-nosnapshot': true }),
+                    checked: chosen.has(opt.id), required: type === 'radio' && q.required, 'data-nosnapshot': true,
+                    'aria-invalid': err ? 'true' : null }),
                 h('label', { for: `${base}-opt-${opt.id}` }, opt.label))));
         } else if (q.kind === 'scale') {
             const sc = q.scale ?? { min: 1, max: 5 };
@@ -655,13 +703,13 @@ class SurveyPage extends LiveView {
             for (let v = sc.min; v <= sc.max; v++) values.push(v);
             choices = h('div', { class: 'choices survey-scale' }, values.map((v) => h('div', { class: 'choice' },
                 h('input', { type: 'radio', id: `${base}-v-${v}`, name: `${base}-answer`, value: v, checked: value === v,
-                    required: q.required, 'data-nosnapshot': true }),
+                    required: q.required, 'data-nosnapshot': true, 'aria-invalid': err ? 'true' : null }),
                 h('label', { for: `${base}-v-${v}` }, scaleLabel(sc, v)))));
         } else {
             choices = this.ranking(q, preview);
         }
         const optional = !q.required && !preview && (q.kind === 'single' || q.kind === 'scale') && value !== undefined && value !== null;
-        return h('fieldset', { class: ['fieldset', ...cls], 'data-question': q.id, id: base, 'aria-describedby': describedBy },
+        return h('fieldset', { class: ['fieldset', ...cls], 'data-question': q.id, id: base, 'aria-describedby': describedBy, tabindex: '-1' },
             h('legend', { class: 'legend survey-q__text' }, title),
             help, ruleEl, errorSlot, choices,
             optional && h('button', { type: 'button', class: 'button button--secondary button--small', id: `${base}-clear`,
@@ -672,7 +720,8 @@ class SurveyPage extends LiveView {
         delete this.answers[String(q.id)];
         for (const el of this.formEl.querySelectorAll(`input[name="sq-${q.id}-answer"]`)) el.checked = false;
         this.repaintQuestion(q);
-        this.formEl.querySelector(`input[name="sq-${q.id}-answer"]`)?.focus();
+        // The group, not its first radio button (an arrow key would choose).
+        this.formEl.querySelector(`[data-question="${q.id}"]`)?.focus();
         this.ctx.announce(t('survey.choice_cleared'));
         this.scheduleAutosave();
     }
@@ -739,16 +788,34 @@ class SurveyPage extends LiveView {
         const i = (this.survey.questions ?? []).findIndex((x) => x.id === q.id);
         const fresh = this.question(q, i, false);
         old.replaceWith(fresh);
-        if (q.kind === 'multiple') this.limitPicks(q);
     }
 
-    // Past the maximum the other boxes are disabled, so the limit is felt
-    // while choosing.
-    limitPicks(q) {
-        const boxes = [...(this.formEl?.querySelectorAll(`input[name="sq-${q.id}-answer"]`) ?? [])];
+    // After a change to a question: an error shown for it goes as soon as
+    // the answer is right, and too many boxes ticked is said at once (the
+    // other boxes stay usable, so Tab does not skip them).
+    recheck(qid) {
+        const q = (this.survey.questions ?? []).find((x) => x.id === qid);
+        if (!q) return;
+        if (q.kind !== 'multiple') {
+            this.clearError(qid);
+            return;
+        }
+        const a = this.answers[String(qid)];
         const max = q.max_picks ?? q.options.length;
-        const n = boxes.filter((b) => b.checked).length;
-        for (const b of boxes) b.disabled = !b.checked && n >= max;
+        const n = Array.isArray(a) ? a.length : 0;
+        if (n > max) {
+            const text = t('poll.error.too_many', { max: formatNumber(max), n: formatNumber(n) });
+            const had = this.errors.has(qid);
+            this.errors.set(qid, text);
+            this.liveErrors.add(qid);
+            const box = this.formEl?.querySelector(`[data-question="${qid}"]`);
+            groupError(box, box?.querySelector('.field-error'), text);
+            if (!had) this.ctx.announce(text);
+            return;
+        }
+        // A "too many" error goes when there are no longer too many; one
+        // from sending when the answer is right.
+        if (this.liveErrors.has(qid) || !this.problem(q, a, { required: true })) this.clearError(qid);
     }
 
     // Reads the form into this.answers.
@@ -770,7 +837,6 @@ class SurveyPage extends LiveView {
                 if (q.kind === 'multiple') {
                     if (picked.length) this.answers[key] = picked;
                     else delete this.answers[key];
-                    this.limitPicks(q);
                 } else if (picked.length) this.answers[key] = picked[0];
                 else delete this.answers[key];
             }
@@ -802,7 +868,8 @@ class SurveyPage extends LiveView {
         if (q.kind === 'multiple') {
             const min = q.min_picks ?? 1;
             const max = q.max_picks ?? q.options.length;
-            if (a.length < min || a.length > max) return ruleText(q);
+            if (a.length > max) return t('poll.error.too_many', { max: formatNumber(max), n: formatNumber(a.length) });
+            if (a.length < min) return ruleText(q);
         }
         if (q.kind === 'short_text' || q.kind === 'long_text') {
             const max = q.kind === 'long_text' ? LONG_TEXT_MAX : SHORT_TEXT_MAX;
@@ -812,6 +879,7 @@ class SurveyPage extends LiveView {
     }
 
     clearError(qid, { repaint = true } = {}) {
+        this.liveErrors.delete(qid);
         if (!this.errors.has(qid)) return;
         this.errors.delete(qid);
         if (!repaint) return;
@@ -828,18 +896,28 @@ class SurveyPage extends LiveView {
             else el.removeAttribute('aria-describedby');
             el.removeAttribute('aria-invalid');
         }
+        for (const el of box.querySelectorAll('input, textarea')) el.removeAttribute('aria-invalid');
     }
 
     // Shows errors next to their questions and moves focus to the first.
     showErrors(errors) {
         this.errors = new Map(errors);
+        this.liveErrors.clear();
         this.formNotice = null;
         this.paintBody();
         const first = errors[0]?.[0];
         const box = first !== undefined && this.formEl?.querySelector(`[data-question="${first}"]`);
-        const target = box && box.querySelector('input:not([disabled]), textarea, button:not([disabled])');
+        // A text field gets focus itself; a group of choices its checked
+        // one or else the group: never the first radio button, where an
+        // arrow key would change the answer.
+        const target = box && (box.querySelector('input[type=text], textarea') ?? box.querySelector('input:checked') ??
+            (box.matches('fieldset') ? box : box.querySelector('input, button')));
         target?.focus();
         if (errors.length > 1) this.ctx.announce(tn('survey.error.count', errors.length, { n: formatNumber(errors.length) }));
+        else if (errors.length === 1) {
+            const i = (this.survey.questions ?? []).findIndex((x) => x.id === first);
+            this.ctx.announce(t('survey.error.one', { n: formatNumber(i + 1), error: errors[0][1] }));
+        }
     }
 
     mayAutosave() {
@@ -1147,16 +1225,19 @@ class ResultsPage extends LiveView {
         const started = s.status === 'closed' ? 0 : this.results.started ?? 0;
         fill(this.headBox,
             h('p', { class: 'survey-head__meta' }, surveyStatusBadge(s.status), ' ',
-                t(s.secret ? 'poll.secret.short' : 'poll.named.short')),
+                t(s.secret ? 'survey.results.secret' : 'survey.results.named')),
             h('div', { class: 'survey-counts' },
                 h('p', { class: 'survey-counts__item', id: 'results-responses' },
                     h('strong', null, tn('survey.responses', s.responses ?? 0, { n: formatNumber(s.responses ?? 0) }))),
                 h('p', { class: 'survey-counts__item', id: 'results-started' },
                     tn('survey.started', started, { n: formatNumber(started) }))),
             h('p', { class: 'hint' }, t('survey.results.note')),
-            h('p', null, h('a', { href: `/api/surveys/${s.id}/responses.csv`, id: 'results-csv', class: 'button button--secondary', download: true },
-                t('survey.results.csv'))),
-            h('p', { class: 'hint', id: 'results-csv-hint' }, t(s.secret ? 'survey.results.csv_secret' : 'survey.results.csv_named')));
+            h('p', null, h('a', { href: `/api/surveys/${s.id}/responses.csv`, id: 'results-csv', class: 'button button--secondary', download: true,
+                'aria-describedby': 'results-csv-hint' }, t('survey.results.csv'))),
+            h('p', { class: 'hint', id: 'results-csv-hint' }, t(s.secret ? 'survey.results.csv_secret' : 'survey.results.csv_named'), ' ',
+                t('survey.results.csv_semicolon')),
+            h('p', { class: 'results-csv-alt' }, h('a', { href: `/api/surveys/${s.id}/responses.csv?sep=comma`, id: 'results-csv-comma', download: true },
+                t('survey.results.csv_comma'))));
     }
 
     paintResults() {
