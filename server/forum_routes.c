@@ -13,6 +13,7 @@
 #include "moderation.h"
 #include "periods.h"
 #include "polls.h"
+#include "reports.h"
 #include "surveys.h"
 
 /* Catch-up replies carry at most this many changes; past it, resync. */
@@ -1145,6 +1146,52 @@ int h_audit_list(struct request *rq, json_t *reply, raati_error *err)
     forum_ctx f;
     ctx_for(rq, &f);
     return audit_list(&f, rq->msg, reply, err);
+}
+
+/* ---- reports and the queue ---- */
+
+int h_report_create(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t item = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    rc = report_create(&f, rq->msg, &item, err);
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    json_object_set_new(reply, "post_id", json_incref(json_object_get(rq->msg, "post_id")));
+    json_object_set_new(reply, "reported", json_true());
+    log_info("report.created", "item=%lld by=%lld", (long long)item, (long long)f.member_id);
+    return RAATI_OK;
+}
+
+int h_queue_list(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return queue_list(&f, rq->msg, reply, err);
+}
+
+int h_queue_keep(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t item = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = queue_keep(&f, rq->msg, &item, err))) {
+        json_t *it = queue_item_json(a->db, item);
+        json_object_set_new(reply, "item", it ? it : json_null());
+        rc = built(!it, err);
+    }
+    return finish(a, &f, &o, rc, err);
 }
 
 /* ---- channels ---- */

@@ -53,6 +53,9 @@ int h_member_suspend(struct request *rq, json_t *reply, raati_error *err);
 int h_member_unsuspend(struct request *rq, json_t *reply, raati_error *err);
 int h_member_role(struct request *rq, json_t *reply, raati_error *err);
 int h_audit_list(struct request *rq, json_t *reply, raati_error *err);
+int h_report_create(struct request *rq, json_t *reply, raati_error *err);
+int h_queue_list(struct request *rq, json_t *reply, raati_error *err);
+int h_queue_keep(struct request *rq, json_t *reply, raati_error *err);
 int h_subscribe(struct request *rq, json_t *reply, raati_error *err);
 int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err);
 

@@ -72,6 +72,9 @@ static const struct route {
     {"member.unsuspend", ROLE_MODERATOR, READS, h_member_unsuspend},
     {"member.role", ROLE_ADMIN, READS, h_member_role},
     {"audit.list", ROLE_MODERATOR, READS, h_audit_list},
+    {"report.create", ROLE_MEMBER, READS, h_report_create},
+    {"queue.list", ROLE_MODERATOR, READS, h_queue_list},
+    {"queue.keep", ROLE_MODERATOR, READS, h_queue_keep},
     {"subscribe", ROLE_MEMBER, READS, h_subscribe},
     {"unsubscribe", ROLE_MEMBER, READS, h_unsubscribe},
 };
