@@ -27,11 +27,14 @@ import participation from './views/participation.js';
 import topic from './views/topic.js';
 import { surveyView, surveyResultsView } from './views/surveys.js';
 import { surveyNewView, surveyEditView } from './views/surveyform.js';
+import { membersView, logView } from './views/moderation.js';
 import { contactEmail, mailLink } from './views/shared.js';
+import { isStaff } from './views/periodparts.js';
 
 const ROUTES = {
     '/': front, '/register': register, '/login': login, '/profile': profile, '/privacy': privacy,
     '/periods': periods, '/periods/new': periodForm,
+    '/moderation': membersView, '/moderation/members': membersView, '/moderation/log': logView,
 };
 // Routes with an id in them: the captured numbers become ctx.params.
 const PATTERNS = [
@@ -233,11 +236,14 @@ function renderChrome() {
     }, t(`lang.name.${lang}`))));
 
     const path = currentPath();
-    const link = (to, key) => h('li', null, h('a', {
-        href: `#${to}`, class: 'site-nav__link', 'aria-current': path === to ? 'page' : null,
+    const link = (to, key, current = path === to) => h('li', null, h('a', {
+        href: `#${to}`, class: 'site-nav__link', 'aria-current': current ? 'page' : null,
     }, t(key)));
     const items = app.member
-        ? [link('/', 'nav.home'), link('/periods', 'nav.periods'), link('/profile', 'nav.profile'),
+        ? [link('/', 'nav.home'), link('/periods', 'nav.periods'),
+            // The moderators' console, for moderators and admins only.
+            isStaff(app.member) && link('/moderation/members', 'nav.moderation', path.startsWith('/moderation')),
+            link('/profile', 'nav.profile'),
             h('li', null, h('button', { type: 'button', class: 'site-nav__link site-nav__button', onclick: () => ctx.signOut() }, t('nav.signout')))]
         : [link('/', 'nav.home'), link('/register', 'nav.register'), link('/login', 'nav.login')];
     document.getElementById('site-nav').replaceChildren(h('ul', { class: 'site-nav__list' }, items));
