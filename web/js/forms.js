@@ -439,3 +439,44 @@ export function groupError(box, slot, text) {
         for (const el of box.querySelectorAll('input')) el.removeAttribute('aria-invalid');
     }
 }
+
+// Marks a form's fields as wrong (each box with data-field="<field>" and
+// its .field-error slot), lists them in the form's .error-summary with
+// links to the fields, and focuses the summary; with no problems, clears
+// all of it. problems: [{ field, text }].
+export function showFormProblems(form, problems) {
+    const summary = form.querySelector('.error-summary');
+    for (const box of form.querySelectorAll('.field--error')) box.classList.remove('field--error');
+    for (const slot of form.querySelectorAll('.field-error')) {
+        slot.hidden = true;
+        slot.textContent = '';
+    }
+    for (const el of form.querySelectorAll('[aria-invalid]')) {
+        el.removeAttribute('aria-invalid');
+        const ids = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && !x.endsWith('-error'));
+        if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
+        else el.removeAttribute('aria-describedby');
+    }
+    const list = summary.querySelector('ul');
+    list.replaceChildren();
+    for (const { field, text } of problems) {
+        const box = form.querySelector(`[data-field="${field}"]`);
+        const target = box?.querySelector('input:not([type=hidden]), select, textarea');
+        if (box) {
+            box.classList.add('field--error');
+            const slot = box.querySelector('.field-error');
+            slot.replaceChildren(h('span', { class: 'visually-hidden' }, t('error.prefix') + ' '), text);
+            slot.hidden = false;
+            if (target && !box.matches('fieldset')) {
+                target.setAttribute('aria-invalid', 'true');
+                target.setAttribute('aria-describedby', [target.getAttribute('aria-describedby'), slot.id].filter(Boolean).join(' '));
+            }
+        }
+        list.append(h('li', null, target ? h('a', { href: `#${target.id}`, onclick: (ev) => {
+            ev.preventDefault();
+            target.focus();
+        } }, text) : text));
+    }
+    summary.hidden = problems.length === 0;
+    if (problems.length) summary.focus();
+}

@@ -10,7 +10,7 @@
 //   polls.dispose();               // when the view is left
 import { h, fill } from '../dom.js';
 import { t, tn, formatNumber } from '../i18n.js';
-import { errorText, notice, noEnterSubmit, groupError } from '../forms.js';
+import { errorText, notice, noEnterSubmit, groupError, showFormProblems } from '../forms.js';
 import { keepFocus } from './liveview.js';
 import { isStaff, timeEl, localToIso } from './periodparts.js';
 
@@ -34,21 +34,21 @@ function maySeeResults(member, poll) {
     }
 }
 
-function percent(count, voters) {
+export function percent(count, voters) {
     return voters > 0 ? Math.round((count / voters) * 100) : 0;
 }
 
-function pct(n) {
+export function pct(n) {
     return new Intl.NumberFormat(document.documentElement.lang || 'fi', { style: 'percent' }).format(n / 100);
 }
 
-function decimal(n) {
+export function decimal(n) {
     return new Intl.NumberFormat(document.documentElement.lang || 'fi', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(n);
 }
 
 // A bar whose width is set through the CSSOM (the CSP allows no style
 // attributes in markup). It is decoration: the numbers are in the text.
-function bar(fraction) {
+export function bar(fraction) {
     const fillEl = h('span', { class: 'poll-bar__fill' });
     fillEl.style.width = `${Math.max(0, Math.min(100, fraction * 100))}%`;
     return h('span', { class: 'poll-bar', 'aria-hidden': 'true' }, fillEl);
@@ -1096,35 +1096,7 @@ export class PollCreateForm {
     }
 
     showProblems(form, problems) {
-        const summary = form.querySelector('.error-summary');
-        for (const box of form.querySelectorAll('.field--error')) box.classList.remove('field--error');
-        for (const slot of form.querySelectorAll('.field-error')) {
-            slot.hidden = true;
-            slot.textContent = '';
-        }
-        for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-        const list = summary.querySelector('ul');
-        list.replaceChildren();
-        for (const { field, text } of problems) {
-            const box = form.querySelector(`[data-field="${field}"]`);
-            const target = box?.querySelector('input, select, textarea');
-            if (box) {
-                box.classList.add('field--error');
-                const slot = box.querySelector('.field-error');
-                slot.replaceChildren(h('span', { class: 'visually-hidden' }, t('error.prefix') + ' '), text);
-                slot.hidden = false;
-                if (target && !box.matches('fieldset')) {
-                    target.setAttribute('aria-invalid', 'true');
-                    target.setAttribute('aria-describedby', [target.getAttribute('aria-describedby'), slot.id].filter(Boolean).join(' '));
-                }
-            }
-            list.append(h('li', null, target ? h('a', { href: `#${target.id}`, onclick: (ev) => {
-                ev.preventDefault();
-                target.focus();
-            } }, text) : text));
-        }
-        summary.hidden = problems.length === 0;
-        if (problems.length) summary.focus();
+        showFormProblems(form, problems);
     }
 
     async submit(form) {

@@ -5,7 +5,7 @@
 // closing time can.
 import { h, fill } from '../dom.js';
 import { t, formatNumber } from '../i18n.js';
-import { errorText, notice, charCounter, noEnterSubmit } from '../forms.js';
+import { errorText, notice, charCounter, noEnterSubmit, showFormProblems } from '../forms.js';
 import { isStaff, loadingHeading, loadFailed, breadcrumb, localToIso, isoToLocal } from './periodparts.js';
 
 export const TITLE_MAX = 200;
@@ -410,41 +410,7 @@ class SurveyBuilder {
 
     // Marks fields as wrong and lists them in the summary, which gets focus.
     showProblems(problems) {
-        const form = this.form;
-        const summary = form.querySelector('.error-summary');
-        for (const box of form.querySelectorAll('.field--error')) box.classList.remove('field--error');
-        for (const slot of form.querySelectorAll('.field-error')) {
-            slot.hidden = true;
-            slot.textContent = '';
-        }
-        for (const el of form.querySelectorAll('[aria-invalid]')) {
-            el.removeAttribute('aria-invalid');
-            const ids = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && !x.endsWith('-error'));
-            if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
-            else el.removeAttribute('aria-describedby');
-        }
-        const list = summary.querySelector('ul');
-        list.replaceChildren();
-        for (const { field, text } of problems) {
-            const box = form.querySelector(`[data-field="${field}"]`);
-            const target = box?.querySelector('input:not([type=hidden]), select, textarea');
-            if (box) {
-                box.classList.add('field--error');
-                const slot = box.querySelector('.field-error');
-                slot.replaceChildren(h('span', { class: 'visually-hidden' }, t('error.prefix') + ' '), text);
-                slot.hidden = false;
-                if (target && !box.matches('fieldset')) {
-                    target.setAttribute('aria-invalid', 'true');
-                    target.setAttribute('aria-describedby', [target.getAttribute('aria-describedby'), slot.id].filter(Boolean).join(' '));
-                }
-            }
-            list.append(h('li', null, target ? h('a', { href: `#${target.id}`, onclick: (ev) => {
-                ev.preventDefault();
-                target.focus();
-            } }, text) : text));
-        }
-        summary.hidden = problems.length === 0;
-        if (problems.length) summary.focus();
+        showFormProblems(this.form, problems);
     }
 
     // The questions as the protocol has them, and what is wrong with them.

@@ -12,6 +12,7 @@ import { h, fill } from '../dom.js';
 import { t, tn, formatNumber, formatDateTime, language } from '../i18n.js';
 import { errorText, notice, charCounter, noEnterSubmit, groupError } from '../forms.js';
 import { LiveView, keepFocus } from './liveview.js';
+import { percent, pct, decimal, bar } from './polls.js';
 import { isStaff, timeEl, loadingHeading, loadFailed, breadcrumb } from './periodparts.js';
 
 export const SHORT_TEXT_MAX = 300;
@@ -22,26 +23,6 @@ const ANNOUNCE_EVERY_MS = 10000;
 const RESULTS_EVERY_MS = 1000;
 
 const CHOICE_KINDS = new Set(['single', 'multiple', 'scale', 'ranking']);
-
-function percent(count, total) {
-    return total > 0 ? Math.round((count / total) * 100) : 0;
-}
-
-function pct(n) {
-    return new Intl.NumberFormat(document.documentElement.lang || 'fi', { style: 'percent' }).format(n / 100);
-}
-
-function decimal(n) {
-    return new Intl.NumberFormat(document.documentElement.lang || 'fi', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(n);
-}
-
-// A bar sized through the CSSOM (the CSP forbids style attributes). It is
-// decoration: the numbers are in the text beside it.
-function bar(fraction) {
-    const fillEl = h('span', { class: 'poll-bar__fill' });
-    fillEl.style.width = `${Math.max(0, Math.min(100, fraction * 100))}%`;
-    return h('span', { class: 'poll-bar', 'aria-hidden': 'true' }, fillEl);
-}
 
 // Plain text with blank lines as paragraphs.
 function paragraphs(text, cls) {
