@@ -35,6 +35,22 @@ export class LiveView {
         return sub.reply;
     }
 
+    // Subscribes to channel, then asks for what the view shows (type,
+    // params): the reply, or null when the view was left, the session ended
+    // or either failed (this.error then says why).
+    async subscribeAndGet(channel, type, params) {
+        const sub = await this.subscribe(channel);
+        const res = sub.ok ? await this.ctx.ws.request(type, params) : sub;
+        if (this.disposed) return null;
+        if (!res.ok) {
+            if (res.error?.code === 'unauthenticated') this.ctx.sessionEnded();
+            else this.error = res.error;
+            return null;
+        }
+        this.error = null;
+        return res;
+    }
+
     unsubscribe(channel) {
         this.subs.get(channel)?.close();
         this.subs.delete(channel);

@@ -45,15 +45,8 @@ class PeriodPage extends LiveView {
 
     async load() {
         await this.runLoad(async () => {
-            const sub = await this.subscribe(`period:${this.id}`);
-            const res = sub.ok ? await this.ctx.ws.request('period.get', { period_id: this.id }) : sub;
-            if (this.disposed) return;
-            if (!res.ok) {
-                if (res.error?.code === 'unauthenticated') return this.ctx.sessionEnded();
-                this.error = res.error;
-                return;
-            }
-            this.error = null;
+            const res = await this.subscribeAndGet(`period:${this.id}`, 'period.get', { period_id: this.id });
+            if (!res) return;
             this.period = res.period;
             this.topics = (res.topics ?? []).slice().sort(byLastPost);
             this.mine = res.mine ?? null;

@@ -45,18 +45,8 @@ class PeriodsList extends LiveView {
 
     async load() {
         await this.runLoad(async () => {
-            const sub = await this.subscribe('periods');
-            const res = sub.ok ? await this.ctx.ws.request('period.list') : sub;
-            if (this.disposed) return;
-            if (!res.ok) {
-                if (res.error?.code === 'unauthenticated') {
-                    this.ctx.sessionEnded();
-                    return;
-                }
-                this.error = res.error;
-                return;
-            }
-            this.error = null;
+            const res = await this.subscribeAndGet('periods', 'period.list');
+            if (!res) return;
             this.groups = {};
             for (const g of GROUPS) this.groups[g] = Array.isArray(res[g]) ? res[g] : [];
         });

@@ -295,15 +295,8 @@ class SurveyPage extends LiveView {
 
     async load() {
         await this.runLoad(async () => {
-            const sub = await this.subscribe(`survey:${this.id}`);
-            const res = sub.ok ? await this.ctx.ws.request('survey.get', { survey_id: this.id }) : sub;
-            if (this.disposed) return;
-            if (!res.ok) {
-                if (res.error?.code === 'unauthenticated') return this.ctx.sessionEnded();
-                this.error = res.error;
-                return;
-            }
-            this.error = null;
+            const res = await this.subscribeAndGet(`survey:${this.id}`, 'survey.get', { survey_id: this.id });
+            if (!res) return;
             this.setSurvey(res.survey, { fresh: true });
             const per = await this.ctx.ws.request('period.get', { period_id: this.survey.period_id });
             if (this.disposed) return;
@@ -1086,14 +1079,8 @@ class ResultsPage extends LiveView {
 
     async load() {
         await this.runLoad(async () => {
-            const sub = await this.subscribe(`survey:${this.id}`);
-            const res = sub.ok ? await this.ctx.ws.request('survey.get', { survey_id: this.id }) : sub;
-            if (this.disposed) return;
-            if (!res.ok) {
-                if (res.error?.code === 'unauthenticated') return this.ctx.sessionEnded();
-                this.error = res.error;
-                return;
-            }
+            const res = await this.subscribeAndGet(`survey:${this.id}`, 'survey.get', { survey_id: this.id });
+            if (!res) return;
             this.survey = res.survey;
             const [results, per] = await Promise.all([
                 this.ctx.ws.request('survey.results', { survey_id: this.id }),
