@@ -7,43 +7,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { start, sqlite, sleep } from './helpers.mjs';
 import { ok, member, moderator, openPeriod, stopClean } from './discuss.mjs';
+import { leafValues } from './sqlitefile.mjs';
 
-// Minimal SQLite b-tree leaf reader: the cells of one leaf page in the
-// order of their byte offsets, highest first (= the order they were written
-// when the page was never defragmented).
-function varint(b, i) {
-  let v = 0n;
-  for (let k = 0; k < 8; k++) { const c = b[i + k]; v = (v << 7n) | BigInt(c & 0x7f); if (!(c & 0x80)) return [v, i + k + 1]; }
-  return [(v << 8n) | BigInt(b[i + 8]), i + 9];
-}
-function intOf(b, i, t) {
-  const len = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8 }[t];
-  if (t === 8) return [0, i]; if (t === 9) return [1, i];
-  let v = 0n; for (let k = 0; k < len; k++) v = (v << 8n) | BigInt(b[i + k]);
-  return [Number(BigInt.asIntN(len * 8, v)), i + len];
-}
-function record(b, i) { // [values...]
-  const [hsz, h0] = varint(b, i); let h = h0; const types = [];
-  while (h < i + Number(hsz)) { const [t, n] = varint(b, h); types.push(Number(t)); h = n; }
-  let p = i + Number(hsz); const out = [];
-  for (const t of types) { const [v, n] = intOf(b, p, t); out.push(v); p = n; }
-  return out;
-}
-function leafCellsByOffset(file, root) {
-  const buf = readFileSync(file);
-  let ps = buf.readUInt16BE(16); if (ps === 1) ps = 65536;
-  const base = (root - 1) * ps, hdr = root === 1 ? base + 100 : base;
-  const type = buf[hdr];
-  assert.ok(type === 0x0a || type === 0x0d, `page ${root} is a leaf (type ${type})`);
-  const n = buf.readUInt16BE(hdr + 3), cells = [];
-  for (let k = 0; k < n; k++) {
-    const off = buf.readUInt16BE(hdr + 8 + 2 * k);
-    let [, i] = varint(buf, base + off); // payload size
-    if (type === 0x0d) { [, i] = varint(buf, i); } // rowid (table leaf)
-    cells.push({ off, values: record(buf, i) });
-  }
-  return cells.sort((a, b) => b.off - a.off).map((c) => c.values);
-}
+const leafCellsByOffset = leafValues;
 
 describe('review: polls', () => {
   let srv; let mod; let voters;
