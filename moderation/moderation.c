@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "json_util.h"
 #include "log.h"
 #include "markdown.h"
@@ -207,6 +208,8 @@ raati_code member_suspend(forum_ctx *f, json_t *msg, int64_t *member_id, raati_e
     json_t *details = json_pack("{s:s}", "until", until_iso);
     rc = audit_add(f, "member.suspend", "member", *member_id, name, reason, details, err);
     json_decref(details);
+    if (!rc)
+        rc = notice_add(f, *member_id, "member.suspended", 0, reason, err);
 out:
     free(reason);
     return rc;
@@ -332,4 +335,17 @@ raati_code member_find(forum_ctx *f, json_t *msg, json_t *reply, raati_error *er
     json_object_set_new(reply, "members", members);
     json_object_set_new(reply, "more", json_boolean(count > 50));
     return RAATI_OK;
+}
+
+void member_name_of(db *d, int64_t id, char name[256])
+{
+    sqlite3_stmt *st = db_prepare(d, "SELECT display_name FROM member WHERE id = ?");
+    name[0] = '\0';
+    if (!st)
+        return;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(name, 256, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    raati_utf8_scrub(name);
 }

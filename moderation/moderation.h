@@ -31,6 +31,8 @@ raati_code member_unsuspend(forum_ctx *f, json_t *msg, int64_t *member_id, raati
 raati_code member_change_role(forum_ctx *f, json_t *msg, int64_t *member_id, raati_error *err);
 /* member.find: members whose name or email contains query. */
 raati_code member_find(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err);
+/* The member's display name into name (256 bytes; "" if none). */
+void member_name_of(db *d, int64_t id, char name[256]);
 /* The member as moderators see them: id, name, email, role, joined,
  * suspension. */
 json_t *member_staff_json(db *d, int64_t id, int64_t now_ms);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "discussions.h"
 #include "json_util.h"
 #include "markdown.h"
@@ -22,10 +23,13 @@ static int post_of(forum_ctx *f, int64_t post_id, int64_t *author, int *deleted)
     int64_t period_id;
     period_status status;
     int64_t topic_id = post_topic(f->db, post_id);
-    if (!topic_id || topic_period(f->db, topic_id, f->role, &period_id, &status, NULL))
+    if (!topic_id ||
+        topic_period(f->db, topic_id, f->member_id, f->role, &period_id, &status, NULL))
         return -1;
-    sqlite3_stmt *st = db_prepare(f->db, "SELECT author_id, deleted_at IS NOT NULL FROM post "
-                                         "WHERE id = ?");
+    /* deleted: 2 for a pending post. */
+    sqlite3_stmt *st = db_prepare(f->db, "SELECT author_id, CASE WHEN deleted_at IS NOT NULL "
+                                         "THEN 1 WHEN status = 'pending' THEN 2 ELSE 0 END "
+                                         "FROM post WHERE id = ?");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, post_id);
@@ -74,8 +78,14 @@ raati_code report_create(forum_ctx *f, json_t *msg, int64_t *item_id, raati_erro
         rc = raati_fail(err, RAATI_E_NOT_FOUND, "post_id", "no such post");
         goto out;
     }
+    if (deleted == 2 && author != f->member_id && f->role < ROLE_MODERATOR) {
+        rc = raati_fail(err, RAATI_E_NOT_FOUND, "post_id", "no such post");
+        goto out;
+    }
     if (deleted) {
-        rc = raati_fail(err, RAATI_E_INVALID_FIELD, "post_id", "the post has been deleted");
+        rc = raati_fail(err, RAATI_E_INVALID_FIELD, "post_id",
+                        deleted == 2 ? "the post waits for a moderator"
+                                     : "the post has been deleted");
         goto out;
     }
     if (author == f->member_id) {
@@ -128,7 +138,16 @@ raati_code report_create(forum_ctx *f, json_t *msg, int64_t *item_id, raati_erro
     sqlite3_bind_text(st, 4, text ? text : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, *item_id);
     sqlite3_bind_text(st, 6, f->now, -1, SQLITE_TRANSIENT);
-    rc = forum_step(f->db, st, "the report", err);
+    if ((rc = forum_step(f->db, st, "the report", err)))
+        goto out;
+    /* Enough reports hide the post until a moderator reviews it. */
+    int64_t reports =
+        one_id(f->db, "SELECT count(*) FROM report WHERE item_id = ?1 AND ?2 = 0", *item_id, 0);
+    int published =
+        one_id(f->db, "SELECT 1 FROM post WHERE id = ?1 AND status = 'published' AND ?2 = 0",
+               post_id, 0) != 0;
+    if (f->cfg->auto_hide_reports > 0 && reports >= f->cfg->auto_hide_reports && published)
+        rc = post_hide_by(f, post_id, NULL, NULL, err);
 out:
     free(text);
     return rc;
@@ -142,7 +161,7 @@ static json_t *history_of(db *d, int64_t author, int64_t except_item)
         db_prepare(d, "SELECT count(*), coalesce(sum(q.status = 'resolved'), 0), "
                       "coalesce(sum(q.status = 'dismissed'), 0) FROM queue_item q JOIN post p ON "
                       "p.id = q.post_id WHERE p.author_id = ? AND q.id != ?");
-    long long items = 0, resolved = 0, dismissed = 0, suspensions = 0;
+    long long items = 0, resolved = 0, dismissed = 0, suspensions = 0, warnings = 0;
     if (st) {
         sqlite3_bind_int64(st, 1, author);
         sqlite3_bind_int64(st, 2, except_item);
@@ -153,25 +172,31 @@ static json_t *history_of(db *d, int64_t author, int64_t except_item)
         }
         sqlite3_reset(st);
     }
-    st = db_prepare(d, "SELECT count(*) FROM audit_log WHERE action = 'member.suspend' AND "
-                       "target_kind = 'member' AND target_id = ?");
+    st = db_prepare(d, "SELECT coalesce(sum(action = 'member.suspend'), 0), "
+                       "coalesce(sum(action = 'member.warn'), 0) FROM audit_log WHERE "
+                       "action IN ('member.suspend', 'member.warn') AND target_kind = 'member' "
+                       "AND target_id = ?");
     if (st) {
         sqlite3_bind_int64(st, 1, author);
-        if (sqlite3_step(st) == SQLITE_ROW)
+        if (sqlite3_step(st) == SQLITE_ROW) {
             suspensions = sqlite3_column_int64(st, 0);
+            warnings = sqlite3_column_int64(st, 1);
+        }
         sqlite3_reset(st);
     }
-    return json_pack("{s:I, s:I, s:I, s:I}", "queue_items", (json_int_t)items, "resolved",
-                     (json_int_t)resolved, "dismissed", (json_int_t)dismissed, "suspensions",
-                     (json_int_t)suspensions);
+    return json_pack("{s:I, s:I, s:I, s:I, s:I}", "queue_items", (json_int_t)items, "resolved",
+                     (json_int_t)resolved, "dismissed", (json_int_t)dismissed, "warnings",
+                     (json_int_t)warnings, "suspensions", (json_int_t)suspensions);
 }
 
 json_t *queue_item_json(db *d, int64_t id)
 {
     sqlite3_stmt *st = db_prepare(
         d, "SELECT q.post_id, q.kind, q.status, q.created_at, q.acted_by, m.display_name, "
-           "q.acted_at, q.action, q.note, q.seq, p.author_id, p.topic_id, t.title "
+           "q.acted_at, q.action, q.note, q.seq, p.author_id, p.topic_id, t.title, q.appeal, "
+           "q.why, q.words, t.period_id, pe.title "
            "FROM queue_item q JOIN post p ON p.id = q.post_id JOIN topic t ON t.id = p.topic_id "
+           "JOIN period pe ON pe.id = t.period_id "
            "LEFT JOIN member m ON m.id = q.acted_by WHERE q.id = ?");
     if (!st)
         return NULL;
@@ -192,15 +217,28 @@ json_t *queue_item_json(db *d, int64_t id)
                       forum_col_text(st, 8), "seq", (json_int_t)sqlite3_column_int64(st, 9),
                       "topic", "id", (json_int_t)sqlite3_column_int64(st, 11), "title",
                       forum_col_text(st, 12));
+        if (o) {
+            int appeal = !strcmp((const char *)sqlite3_column_text(st, 1), "appeal");
+            json_t *words = json_loads((const char *)sqlite3_column_text(st, 15), 0, NULL);
+            json_object_set_new(o, "appeal", appeal ? forum_col_text(st, 13) : json_null());
+            json_object_set_new(o, "why", forum_col_text(st, 14));
+            json_object_set_new(o, "words", json_is_array(words) ? words : json_array());
+            if (!json_is_array(words))
+                json_decref(words);
+            json_object_set_new(o, "period",
+                                json_pack("{s:I, s:o}", "id",
+                                          (json_int_t)sqlite3_column_int64(st, 16), "title",
+                                          forum_col_text(st, 17)));
+        }
     }
     sqlite3_reset(st);
     if (!o)
         return NULL;
-    json_t *post = post_json(d, post_id, 0);
+    json_t *post = post_json(d, post_id, 0, POST_STAFF);
     json_object_set_new(o, "post", post ? post : json_null());
     /* The post it answers, for context. */
     int64_t parent = one_id(d, "SELECT parent_id FROM post WHERE id = ?1", post_id, 0);
-    json_t *pj = parent ? post_json(d, parent, 0) : NULL;
+    json_t *pj = parent ? post_json(d, parent, 0, POST_STAFF) : NULL;
     json_object_set_new(o, "parent", pj ? pj : json_null());
     json_t *reports = json_array();
     st = db_prepare(d, "SELECT r.reason, r.text, r.created_at, r.member_id, m.display_name "
@@ -268,53 +306,40 @@ raati_code queue_list(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err
     }
     json_object_set_new(reply, "items", items);
     json_object_set_new(reply, "next", more ? json_integer(ids[n - 1]) : json_null());
+    json_object_set_new(reply, "pending",
+                        json_integer(one_id(f->db,
+                                            "SELECT count(*) FROM queue_item WHERE status = "
+                                            "'pending' AND ?1 = ?2",
+                                            0, 0)));
     return RAATI_OK;
 }
 
-raati_code queue_keep(forum_ctx *f, json_t *msg, int64_t *item_id, raati_error *err)
+json_t *queue_changes(db *d, int64_t since, int max, int *too_many)
 {
-    char *note = NULL;
-    raati_code rc;
-    if ((rc = forum_id(msg, "item_id", 1, item_id, err)) ||
-        (rc = text_field(msg, "note", 0, 0, REPORT_TEXT_MAX, &note, err)))
-        return rc;
-    sqlite3_stmt *st = db_prepare(f->db, "SELECT status = 'pending', post_id FROM queue_item "
-                                         "WHERE id = ?");
-    int found = 0, pending = 0;
-    int64_t post_id = 0;
-    if (st) {
-        sqlite3_bind_int64(st, 1, *item_id);
-        if ((found = sqlite3_step(st) == SQLITE_ROW)) {
-            pending = sqlite3_column_int(st, 0);
-            post_id = sqlite3_column_int64(st, 1);
+    sqlite3_stmt *st =
+        db_prepare(d, "SELECT id FROM queue_item WHERE seq > ? ORDER BY seq LIMIT ?");
+    *too_many = 0;
+    if (!st)
+        return NULL;
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int(st, 2, max + 1);
+    json_t *events = json_array();
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (++n > max) {
+            *too_many = 1;
+            break;
         }
-        sqlite3_reset(st);
+        json_t *x = queue_item_json(d, sqlite3_column_int64(st, 0));
+        if (x)
+            json_array_append_new(events, json_pack("{s:s, s:s, s:O, s:o}", "type", "event",
+                                                    "event", "queue.changed", "seq",
+                                                    json_object_get(x, "seq"), "data", x));
     }
-    if (!found) {
-        rc = raati_fail(err, RAATI_E_NOT_FOUND, "item_id", "no such queue item");
-        goto out;
+    sqlite3_reset(st);
+    if (*too_many) {
+        json_decref(events);
+        return NULL;
     }
-    if (!pending) {
-        rc = raati_fail(err, RAATI_E_CONFLICT, "item_id", "the item has been acted on already");
-        goto out;
-    }
-    st = db_prepare(f->db, "UPDATE queue_item SET status = 'dismissed', action = 'keep', "
-                           "acted_by = ?, acted_at = ?, note = ?, seq = ? WHERE id = ?");
-    if (!st) {
-        rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the decision");
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, f->member_id);
-    sqlite3_bind_text(st, 2, f->now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, note ? note : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, f->seq);
-    sqlite3_bind_int64(st, 5, *item_id);
-    if ((rc = forum_step(f->db, st, "the queue", err)))
-        goto out;
-    json_t *details = json_pack("{s:I}", "item_id", (json_int_t)*item_id);
-    rc = audit_add(f, "queue.keep", "post", post_id, "", note, details, err);
-    json_decref(details);
-out:
-    free(note);
-    return rc;
+    return events;
 }

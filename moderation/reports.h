@@ -14,8 +14,9 @@
 raati_code report_create(forum_ctx *f, json_t *msg, int64_t *item_id, raati_error *err);
 /* queue.list */
 raati_code queue_list(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err);
-/* queue.keep: the post stays as it is and the item's reports are dismissed. */
-raati_code queue_keep(forum_ctx *f, json_t *msg, int64_t *item_id, raati_error *err);
+/* queue.changed events of the items changed after since, oldest first;
+ * NULL and *too_many past max. */
+json_t *queue_changes(db *d, int64_t since, int max, int *too_many);
 /* The queue item as moderators see it, or NULL. */
 json_t *queue_item_json(db *d, int64_t id);
 

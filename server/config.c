@@ -63,6 +63,10 @@ static const struct opt {
      "the same for members who joined less than --new-member-days ago"},
     {"new-member-days", "RAATI_NEW_MEMBER_DAYS", OPT_INT, F(new_member_days), 0, 3650, "7",
      "how long a member counts as new"},
+    {"auto-hide-reports", "RAATI_AUTO_HIDE_REPORTS", OPT_INT, F(auto_hide_reports), 0, 1000, "3",
+     "reports that hide a post until a moderator reviews it (0: never)"},
+    {"premoderate-days", "RAATI_PREMODERATE_DAYS", OPT_INT, F(premoderate_days), 0, 3650, "0",
+     "members who joined less than this many days ago post through the queue (0: off)"},
     {"time-zone", "RAATI_TIME_ZONE", OPT_STR, F(time_zone), 0, 0, "Europe/Helsinki",
      "time zone of times in exports (an IANA name)"},
     {"ping-interval", "RAATI_PING_INTERVAL", OPT_INT, F(ping_interval), 1, 3600, "60",
@@ -200,6 +204,8 @@ void config_defaults(config *cfg)
     cfg->post_limit = 10;
     cfg->post_limit_new = 3;
     cfg->new_member_days = 7;
+    cfg->auto_hide_reports = 3;
+    cfg->premoderate_days = 0;
     strcpy(cfg->time_zone, "Europe/Helsinki");
     cfg->ping_interval = 60;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -44,7 +44,9 @@ typedef struct {
     int post_limit;     /* posts (and topics) per minute per member */
     int post_limit_new; /* the same for members who joined in the last new_member_days */
     int new_member_days;
-    char time_zone[64]; /* for times written for people, e.g. in CSV exports */
+    int auto_hide_reports; /* reports that hide a post (0: never) */
+    int premoderate_days;  /* members younger than this post through the queue (0: off) */
+    char time_zone[64];    /* for times written for people, e.g. in CSV exports */
     int ping_interval;
     int workers;
     char log_level[16];

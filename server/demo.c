@@ -3,13 +3,17 @@
 
 #include <string.h>
 
+#include "actions.h"
 #include "auth.h"
 #include "discussions.h"
 #include "log.h"
 #include "members.h"
+#include "moderation.h"
 #include "periods.h"
 #include "polls.h"
+#include "reports.h"
 #include "surveys.h"
+#include "words.h"
 
 static const struct demo_login {
     const char *email, *name, *password, *role;
@@ -228,6 +232,84 @@ static int seed_survey(forum_ctx *f, const int64_t *people, int64_t period_id, i
 
 /* Three activity periods: one open with lively threads, one upcoming and
  * one closed, as a region would have them in the middle of a season. */
+/* The moderators' side: a watched word, an earlier report kept, one
+ * report waiting in the queue, and their audit entries (with the
+ * periods' creation). */
+static int seed_moderation(forum_ctx *f, const int64_t *people, const int64_t *periods,
+                           int64_t topic, int64_t now, raati_error *err)
+{
+    static const char *const period_titles[] = {"Hyvä potilasohje", "Terveysaseman ajanvaraus"};
+    for (int i = 0; i < 2; i++) {
+        act_as(f, people[MOD], ROLE_MODERATOR, now, 150 - i);
+        json_t *fields = json_pack("{s:[s, s, s, s, s]}", "fields", "title", "description",
+                                   "starts_at", "ends_at", "interest_areas");
+        raati_code rc =
+            audit_add(f, "period.create", "period", periods[i], period_titles[i], "", fields, err);
+        json_decref(fields);
+        if (rc)
+            return -1;
+    }
+    act_as(f, people[MOD], ROLE_MODERATOR, now, 140);
+    json_t *msg =
+        json_pack("{s:s, s:s, s:s}", "word", "idioot*", "action", "replace", "replacement", "***");
+    int64_t id;
+    raati_code rc = msg ? word_add(f, msg, &id, err) : RAATI_E_INTERNAL;
+    json_decref(msg);
+    if (rc)
+        return -1;
+    /* Two posts that members reported: one kept, one still waiting. */
+    static const struct {
+        int author, reporters[2];
+        const char *body, *reason, *text, *kept;
+        double hours_ago;
+    } reported[] = {
+        {6,
+         {2, 5},
+         "Turha näistä ohjeista on puhua, kun kukaan ei kuitenkaan lue niitä. Koko jakso on "
+         "ajanhukkaa.",
+         "asiaton",
+         "",
+         "Jyrkkä, mutta asiallinen mielipide aiheesta.",
+         30},
+        {3,
+         {1, 4},
+         "Tilaa suolistoa puhdistava yrttikuuri ennen tähystystä, -50 % koodilla RAATI: "
+         "www.yrttikauppa.example",
+         "roskaposti",
+         "Mainos, ei liity keskusteluun.",
+         NULL,
+         5},
+    };
+    for (int i = 0; i < 2; i++) {
+        int64_t post, item;
+        act_as(f, people[reported[i].author], ROLE_MEMBER, now, reported[i].hours_ago);
+        msg = json_pack("{s:I, s:s}", "topic_id", (json_int_t)topic, "body", reported[i].body);
+        rc = msg ? post_create(f, msg, &post, err) : RAATI_E_INTERNAL;
+        json_decref(msg);
+        for (int k = 0; k < 2 && !rc; k++) {
+            act_as(f, people[reported[i].reporters[k]], ROLE_MEMBER, now,
+                   reported[i].hours_ago - 1 - k);
+            msg = json_pack("{s:I, s:s, s:s}", "post_id", (json_int_t)post, "reason",
+                            reported[i].reason, "text", k ? "" : reported[i].text);
+            rc = msg ? report_create(f, msg, &item, err) : RAATI_E_INTERNAL;
+            json_decref(msg);
+        }
+        if (!rc && reported[i].kept) {
+            act_as(f, people[MOD], ROLE_MODERATOR, now, reported[i].hours_ago - 4);
+            msg = json_pack("{s:I, s:s, s:s}", "item_id", (json_int_t)item, "action", "keep",
+                            "reason", reported[i].kept);
+            int64_t post_id;
+            const char *event;
+            int created;
+            rc = msg ? queue_act(f, msg, &item, &post_id, &event, &created, err) : RAATI_E_INTERNAL;
+            json_decref(msg);
+        }
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
 static int seed_forum(db *d, const config *cfg)
 {
     int64_t people[9], now = time_now_ms();
@@ -343,7 +425,8 @@ static int seed_forum(db *d, const config *cfg)
         if (prc)
             goto fail;
     }
-    if (seed_survey(&f, people, periods[0], now, &err))
+    if (seed_survey(&f, people, periods[0], now, &err) ||
+        seed_moderation(&f, people, periods, topics[2], now, &err))
         goto fail;
     /* Each member has read a topic up to their own latest post in it. */
     if (db_exec(d, "INSERT INTO topic_read (member_id, topic_id, read_upto) "

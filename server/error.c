@@ -34,6 +34,8 @@ static const struct {
     [RAATI_E_PERIOD_CLOSED] = {"period_closed", 409},
     [RAATI_E_CONFLICT] = {"conflict", 409},
     [RAATI_E_PERSONAL_ID] = {"personal_id", 400},
+    [RAATI_E_TOPIC_LOCKED] = {"topic_locked", 409},
+    [RAATI_E_WATCHED_WORD] = {"watched_word", 400},
     [RAATI_E_SUSPENDED] = {"suspended", 403},
     [RAATI_E_INTERNAL] = {"internal", 500},
     [RAATI_E_BUSY] = {"busy", 503},

@@ -31,6 +31,8 @@ typedef enum {
     RAATI_E_CONFLICT,
     RAATI_E_PERSONAL_ID,
     RAATI_E_SUSPENDED,
+    RAATI_E_TOPIC_LOCKED,
+    RAATI_E_WATCHED_WORD,
     RAATI_E_INTERNAL,
     RAATI_E_BUSY,
     RAATI_CODE_COUNT
@@ -38,13 +40,15 @@ typedef enum {
 
 /* A failure as the client will see it: code, the request field at fault
  * (may be empty), a readable English message, for rate_limited the seconds
- * until a retry may succeed, and for too_long the most characters allowed. */
+ * until a retry may succeed, for too_long the most characters allowed, and
+ * for watched_word the word found. */
 typedef struct {
     raati_code code;
     char field[32];
     char message[200];
     int retry_after;
     int limit;
+    char word[104];
 } raati_error;
 
 /* The protocol's string for code, e.g. "invalid_field". Never NULL. */

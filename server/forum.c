@@ -179,3 +179,16 @@ int64_t forum_member_row(db *d, int secret, const char *key_sql, const char *by_
     sodium_memzero(tag, sizeof tag);
     return id;
 }
+
+int64_t forum_member_age_ms(db *d, int64_t member_id, int64_t now_ms)
+{
+    sqlite3_stmt *st = db_prepare(d, "SELECT created_at FROM member WHERE id = ?");
+    int64_t joined = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, member_id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        time_parse_iso((const char *)sqlite3_column_text(st, 0), &joined);
+    sqlite3_reset(st);
+    return joined ? now_ms - joined : 0;
+}

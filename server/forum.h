@@ -71,6 +71,8 @@ int forum_secret_tag(db *d, const char *key_sql, int64_t id, int64_t member_id,
  * secret, else by member id (by_member: ?1 owner, ?2 member). */
 int64_t forum_member_row(db *d, int secret, const char *key_sql, const char *by_tag,
                          const char *by_member, int64_t owner, int64_t member_id);
+/* How long ago the member joined, in ms (0 if unknown). */
+int64_t forum_member_age_ms(db *d, int64_t member_id, int64_t now_ms);
 /* A random positive row id, so ids tell nothing of the order rows came in. */
 int64_t forum_random_id(void);
 

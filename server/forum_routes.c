@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "discussions.h"
 #include "hub.h"
 #include "json_util.h"
@@ -15,6 +16,14 @@
 #include "polls.h"
 #include "reports.h"
 #include "surveys.h"
+#include "words.h"
+#include "ws.h"
+
+/* Hidden channels: every moderator's connection holds STAFF_CHANNEL, and
+ * every signed-in connection its member's channel, member:<id>:me. They
+ * carry hidden and pending posts as moderators and authors see them, and
+ * notices (docs/protocol.md, "Live: channels and events"). */
+#define STAFF_CHANNEL "staff:posts:all"
 
 /* Catch-up replies carry at most this many changes; past it, resync. */
 #define CATCH_UP_MAX 500
@@ -38,9 +47,10 @@ struct outbox {
     int n;
     struct {
         char channel[HUB_CHANNEL_MAX];
+        char shown[HUB_CHANNEL_MAX]; /* "": the channel's own name */
         const char *event;
         json_t *data;
-        int64_t seq;         /* 0: the change's own number */
+        int64_t seq;         /* 0: the change's own number; -1: none */
     } ev[5 * DUE_BATCH + 2]; /* a timer run: two events per period and per survey, one
                                 per poll */
 };
@@ -57,11 +67,28 @@ static int out_add(struct outbox *o, const char *kind, int64_t id, const char *e
         snprintf(o->ev[o->n].channel, HUB_CHANNEL_MAX, "%s:%lld", kind, (long long)id);
     else
         snprintf(o->ev[o->n].channel, HUB_CHANNEL_MAX, "%s", kind);
+    o->ev[o->n].shown[0] = '\0';
     o->ev[o->n].event = event;
     o->ev[o->n].data = data;
     o->ev[o->n].seq = 0;
     o->n++;
     return 0;
+}
+
+/* The same to a hidden channel, shown as another, without seq. */
+static int out_add_as(struct outbox *o, const char *channel, const char *shown, const char *event,
+                      json_t *data)
+{
+    if (out_add(o, channel, 0, event, data))
+        return -1;
+    snprintf(o->ev[o->n - 1].shown, HUB_CHANNEL_MAX, "%s", shown);
+    o->ev[o->n - 1].seq = -1;
+    return 0;
+}
+
+static void member_channel(int64_t member_id, char name[HUB_CHANNEL_MAX])
+{
+    snprintf(name, HUB_CHANNEL_MAX, "member:%lld:me", (long long)member_id);
 }
 
 static void out_clear(struct outbox *o)
@@ -97,11 +124,75 @@ static int out_topic(app *a, struct outbox *o, int64_t topic_id, const char *eve
     return out_add(o, "period", period_id, event, t);
 }
 
+/* A post's event to its topic's viewers: the post as everyone sees it
+ * (none for a pending post), and for a hidden or pending one, right after,
+ * the post as moderators and its author see it, to them only. */
 static int out_post(app *a, struct outbox *o, int64_t post_id, const char *event)
 {
-    json_t *p = post_json(a->db, post_id, 0);
-    int64_t topic_id = p ? json_integer_value(json_object_get(p, "topic_id")) : 0;
-    return out_add(o, "topic", topic_id, event, p);
+    json_t *p = post_json(a->db, post_id, 0, 0);
+    if (!p)
+        return -1;
+    int64_t topic_id = json_integer_value(json_object_get(p, "topic_id"));
+    const char *status = json_string_value(json_object_get(p, "status"));
+    int pending = !strcmp(status, "pending"), hidden = !strcmp(status, "hidden");
+    if (pending)
+        json_decref(p);
+    else if (out_add(o, "topic", topic_id, event, p))
+        return -1;
+    if (!pending && !hidden)
+        return 0;
+    json_t *full = post_json(a->db, post_id, 0, POST_STAFF);
+    char shown[HUB_CHANNEL_MAX], mine[HUB_CHANNEL_MAX];
+    snprintf(shown, sizeof shown, "topic:%lld", (long long)topic_id);
+    sqlite3_stmt *st = db_prepare(a->db, "SELECT author_id FROM post WHERE id = ?");
+    int64_t author = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, post_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            author = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    member_channel(author, mine);
+    if (!full || out_add_as(o, STAFF_CHANNEL, shown, event, json_incref(full)))
+        return json_decref(full), -1;
+    return out_add_as(o, mine, shown, event, full);
+}
+
+/* Adds the events of what a change did in the queue and to members'
+ * notices: everything stamped with its sequence number. */
+static int out_moderation(app *a, struct outbox *o, int64_t seq)
+{
+    int failed = 0;
+    sqlite3_stmt *st = db_prepare(a->db, "SELECT id FROM queue_item WHERE seq = ? ORDER BY id");
+    int64_t ids[32], members[32];
+    int n = 0;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, seq);
+    while (n < 32 && sqlite3_step(st) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    for (int i = 0; i < n; i++)
+        failed |= out_add(o, "moderation", 0, "queue.changed", queue_item_json(a->db, ids[i]));
+    st = db_prepare(a->db, "SELECT id, member_id FROM notice WHERE seq = ? ORDER BY id");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, seq);
+    n = 0;
+    while (n < 32 && sqlite3_step(st) == SQLITE_ROW) {
+        ids[n] = sqlite3_column_int64(st, 0);
+        members[n++] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    for (int i = 0; i < n; i++) {
+        char ch[HUB_CHANNEL_MAX];
+        member_channel(members[i], ch);
+        if (!out_add(o, ch, 0, "notice.created", notice_json(a->db, ids[i])))
+            snprintf(o->ev[o->n - 1].shown, HUB_CHANNEL_MAX, "me");
+        else
+            failed = 1;
+    }
+    return failed ? -1 : 0;
 }
 
 /* survey.changed to the survey's channel, with its own seq, and with
@@ -140,6 +231,8 @@ static raati_code begin(app *a, struct outbox *o, raati_error *err)
  * otherwise nothing of it stays and nothing is sent. */
 static raati_code finish(app *a, forum_ctx *f, struct outbox *o, raati_code rc, raati_error *err)
 {
+    if (!rc && out_moderation(a, o, f->seq))
+        rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read back the change");
     if (!rc && (rc = forum_save_seq(a->db, f->seq, err)) == RAATI_OK && db_commit(a->db))
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
     if (rc) {
@@ -148,9 +241,14 @@ static raati_code finish(app *a, forum_ctx *f, struct outbox *o, raati_code rc, 
         return rc;
     }
     a->seq = f->seq;
-    for (int i = 0; i < o->n; i++)
-        hub_publish(a->hub, o->ev[i].channel, o->ev[i].event, o->ev[i].seq ? o->ev[i].seq : f->seq,
-                    o->ev[i].data);
+    for (int i = 0; i < o->n; i++) {
+        int64_t seq = o->ev[i].seq < 0 ? 0 : o->ev[i].seq ? o->ev[i].seq : f->seq;
+        if (o->ev[i].shown[0])
+            hub_publish_as(a->hub, o->ev[i].channel, o->ev[i].shown, o->ev[i].event, seq,
+                           o->ev[i].data);
+        else
+            hub_publish(a->hub, o->ev[i].channel, o->ev[i].event, seq, o->ev[i].data);
+    }
     out_clear(o);
     return RAATI_OK;
 }
@@ -378,7 +476,8 @@ int h_period_get(struct request *rq, json_t *reply, raati_error *err)
     if ((rc = forum_id(rq->msg, "period_id", 1, &id, err)) ||
         (rc = period_visible(f.db, id, f.role, &status, err)))
         return rc;
-    json_t *p = period_json(f.db, id), *topics = topic_list(f.db, id, f.member_id);
+    json_t *p = period_json(f.db, id),
+           *topics = topic_list(f.db, id, f.member_id, f.role >= ROLE_MODERATOR);
     if (!p || !topics) {
         json_decref(p);
         json_decref(topics);
@@ -482,15 +581,8 @@ static ratelimit *post_limiter(struct request *rq, char key[24])
     if (rq->c->role >= ROLE_MODERATOR)
         return NULL;
     snprintf(key, 24, "%lld", (long long)rq->c->member_id);
-    int64_t joined = 0;
-    sqlite3_stmt *st = db_prepare(a->db, "SELECT created_at FROM member WHERE id = ?");
-    if (st) {
-        sqlite3_bind_int64(st, 1, rq->c->member_id);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-            time_parse_iso((const char *)sqlite3_column_text(st, 0), &joined);
-        sqlite3_reset(st);
-    }
-    int is_new = time_now_ms() - joined < (int64_t)a->cfg.new_member_days * 86400000;
+    int is_new = forum_member_age_ms(a->db, rq->c->member_id, time_now_ms()) <
+                 (int64_t)a->cfg.new_member_days * 86400000;
     return is_new ? a->posts_new : a->posts;
 }
 
@@ -531,8 +623,10 @@ int h_topic_create(struct request *rq, json_t *reply, raati_error *err)
         return rc;
     if (!(rc = topic_create(&f, rq->msg, &topic_id, &post_id, err)) && !(rc = post_rate(rq, err))) {
         json_t *t = topic_json(a->db, topic_id, f.member_id);
-        json_t *p = post_json(a->db, post_id, f.member_id);
-        int failed = !t || !p || out_topic(a, &o, topic_id, "topic.created");
+        json_t *p = post_json(a->db, post_id, f.member_id, post_flags(&f));
+        /* A pending topic goes out when a moderator approves it. */
+        int pending = t && !strcmp(json_string_value(json_object_get(t, "status")), "pending");
+        int failed = !t || !p || (!pending && out_topic(a, &o, topic_id, "topic.created"));
         json_object_set_new(reply, "topic", t ? t : json_null());
         json_object_set_new(reply, "post", p ? p : json_null());
         rc = built(failed, err);
@@ -571,13 +665,13 @@ int h_post_list(struct request *rq, json_t *reply, raati_error *err)
     return post_list(&f, rq->msg, reply, err);
 }
 
-/* Puts the post (with mine) in the reply, and its event, and with
- * topic_event the topic's, in the outbox. */
-static raati_code post_done(app *a, struct outbox *o, int64_t post_id, int64_t member_id,
+/* Puts the post (as f's member sees it) in the reply, and its event, and
+ * with topic_event the topic's, in the outbox. */
+static raati_code post_done(app *a, const forum_ctx *f, struct outbox *o, int64_t post_id,
                             const char *event, const char *topic_event, json_t *reply,
                             raati_error *err)
 {
-    json_t *p = post_json(a->db, post_id, member_id);
+    json_t *p = post_json(a->db, post_id, f->member_id, post_flags(f));
     int failed = !p || (event && out_post(a, o, post_id, event)) ||
                  (topic_event && out_topic(a, o, post_topic(a->db, post_id), topic_event));
     json_object_set_new(reply, "post", p ? p : json_null());
@@ -599,7 +693,7 @@ static int post_write(struct request *rq,
     if ((rc = begin(a, &o, err)))
         return rc;
     if (!(rc = write(&f, rq->msg, &post_id, err)) && f.replayed) {
-        rc = post_done(a, &o, post_id, f.member_id, NULL, NULL, reply, err);
+        rc = post_done(a, &f, &o, post_id, NULL, NULL, reply, err);
         db_rollback(a->db); /* written before: nothing to save or tell */
         return rc;
     }
@@ -609,7 +703,7 @@ static int post_write(struct request *rq,
     if (!rc && creating)
         rc = post_rate(rq, err);
     if (!rc)
-        rc = post_done(a, &o, post_id, f.member_id, event, "topic.changed", reply, err);
+        rc = post_done(a, &f, &o, post_id, event, "topic.changed", reply, err);
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
     if (creating)
@@ -634,8 +728,7 @@ int h_post_edit(struct request *rq, json_t *reply, raati_error *err)
     if ((rc = begin(a, &o, err)))
         return rc;
     if (!(rc = post_edit(&f, rq->msg, &post_id, &changed, err)))
-        rc = post_done(a, &o, post_id, f.member_id, changed ? "post.edited" : NULL, NULL, reply,
-                       err);
+        rc = post_done(a, &f, &o, post_id, changed ? "post.edited" : NULL, NULL, reply, err);
     if (!rc && !changed) {
         db_rollback(a->db); /* the same text: nothing to save or tell */
         return RAATI_OK;
@@ -1093,6 +1186,17 @@ int h_survey_results(struct request *rq, json_t *reply, raati_error *err)
 
 /* ---- moderation of members ---- */
 
+static void resync_role(void *ctx, struct conn *c)
+{
+    app *a = ctx;
+    int role = ROLE_ANON;
+    int64_t until;
+    if (!member_standing(a->db, c->member_id, time_now_ms(), &role, &until) && role != c->role) {
+        c->role = role;
+        forum_sync_channels(a, c);
+    }
+}
+
 /* member.suspend, member.unsuspend and member.role: one member changed,
  * its audit entry written in the same transaction. */
 static int member_change(struct request *rq,
@@ -1114,6 +1218,12 @@ static int member_change(struct request *rq,
     }
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
+    if (change == member_change_role) {
+        /* The member's open connections take their new role at once. */
+        char mine[HUB_CHANNEL_MAX];
+        member_channel(id, mine);
+        hub_each(a->hub, mine, resync_role, a);
+    }
     log_info("member.moderated", "member=%lld by=%lld type=%s", (long long)id,
              (long long)f.member_id, json_string_value(json_object_get(rq->msg, "type")));
     return RAATI_OK;
@@ -1150,6 +1260,20 @@ int h_audit_list(struct request *rq, json_t *reply, raati_error *err)
 
 /* ---- reports and the queue ---- */
 
+/* 1 if the change f made stamped the post (it changed). */
+static int post_changed_now(app *a, int64_t post_id, int64_t seq)
+{
+    sqlite3_stmt *st = db_prepare(a->db, "SELECT 1 FROM post WHERE id = ? AND seq = ?");
+    int yes = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, post_id);
+    sqlite3_bind_int64(st, 2, seq);
+    yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return yes;
+}
+
 int h_report_create(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
@@ -1161,9 +1285,13 @@ int h_report_create(struct request *rq, json_t *reply, raati_error *err)
     if ((rc = begin(a, &o, err)))
         return rc;
     rc = report_create(&f, rq->msg, &item, err);
+    /* The report that reached the threshold hid the post. */
+    int64_t post_id = json_integer_value(json_object_get(rq->msg, "post_id"));
+    if (!rc && post_changed_now(a, post_id, f.seq))
+        rc = built(out_post(a, &o, post_id, "post.hidden"), err);
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
-    json_object_set_new(reply, "post_id", json_incref(json_object_get(rq->msg, "post_id")));
+    json_object_set_new(reply, "post_id", json_integer(post_id));
     json_object_set_new(reply, "reported", json_true());
     log_info("report.created", "item=%lld by=%lld", (long long)item, (long long)f.member_id);
     return RAATI_OK;
@@ -1176,30 +1304,230 @@ int h_queue_list(struct request *rq, json_t *reply, raati_error *err)
     return queue_list(&f, rq->msg, reply, err);
 }
 
-int h_queue_keep(struct request *rq, json_t *reply, raati_error *err)
+int h_queue_act(struct request *rq, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
     forum_ctx f;
     struct outbox o;
-    int64_t item = 0;
+    int64_t item = 0, post_id = 0;
+    int topic_created = 0;
     raati_code rc;
     ctx_for(rq, &f);
     if ((rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = queue_keep(&f, rq->msg, &item, err))) {
+    const char *event = NULL;
+    if (!(rc = queue_act(&f, rq->msg, &item, &post_id, &event, &topic_created, err))) {
+        int failed = event && (out_post(a, &o, post_id, event) ||
+                               out_topic(a, &o, post_topic(a->db, post_id),
+                                         topic_created ? "topic.created" : "topic.changed"));
         json_t *it = queue_item_json(a->db, item);
         json_object_set_new(reply, "item", it ? it : json_null());
-        rc = built(!it, err);
+        rc = built(failed || !it, err);
+    }
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    log_info("queue.decided", "item=%lld by=%lld action=%s", (long long)item,
+             (long long)f.member_id, json_string_value(json_object_get(rq->msg, "action")));
+    return RAATI_OK;
+}
+
+/* post.hide, post.restore and appeal.create: one post changed; the reply
+ * carries it as the asking member sees it. */
+static int post_moderated(struct request *rq,
+                          raati_code (*change)(forum_ctx *, json_t *, int64_t *, raati_error *),
+                          const char *event, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t post_id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = change(&f, rq->msg, &post_id, err)))
+        rc = post_done(a, &f, &o, post_id, event, NULL, reply, err);
+    return finish(a, &f, &o, rc, err);
+}
+
+int h_post_hide(struct request *rq, json_t *reply, raati_error *err)
+{
+    return post_moderated(rq, post_hide, "post.hidden", reply, err);
+}
+
+int h_post_restore(struct request *rq, json_t *reply, raati_error *err)
+{
+    return post_moderated(rq, post_restore, "post.restored", reply, err);
+}
+
+int h_appeal_create(struct request *rq, json_t *reply, raati_error *err)
+{
+    /* The post's other viewers see nothing new; the author's other tabs
+     * and moderators get the post with its appeal. */
+    return post_moderated(rq, appeal_create, "post.changed", reply, err);
+}
+
+int h_topic_moderate(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t topic_id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = topic_moderate(&f, rq->msg, action_of(rq), &topic_id, err))) {
+        json_t *t = topic_json(a->db, topic_id, f.member_id);
+        int failed = !t || out_topic(a, &o, topic_id, "topic.changed");
+        json_object_set_new(reply, "topic", t ? t : json_null());
+        rc = built(failed, err);
     }
     return finish(a, &f, &o, rc, err);
 }
 
+int h_post_move(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t post_id = 0, from = 0, to = 0;
+    json_t *moved = json_array();
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err))) {
+        json_decref(moved);
+        return rc;
+    }
+    if (!(rc = post_move(&f, rq->msg, &post_id, &from, &to, moved, err))) {
+        json_t *data = json_pack("{s:O, s:I, s:I}", "post_ids", moved, "from_topic_id",
+                                 (json_int_t)from, "to_topic_id", (json_int_t)to);
+        int failed = !data || out_add(&o, "topic", from, "post.moved", json_incref(data)) ||
+                     out_add(&o, "topic", to, "post.moved", json_incref(data)) ||
+                     out_topic(a, &o, from, "topic.changed") ||
+                     out_topic(a, &o, to, "topic.changed");
+        json_decref(data);
+        json_object_set_new(reply, "moved", json_integer((json_int_t)json_array_size(moved)));
+        if (!failed)
+            rc = post_done(a, &f, &o, post_id, NULL, NULL, reply, err);
+        else
+            rc = built(failed, err);
+    }
+    json_decref(moved);
+    return finish(a, &f, &o, rc, err);
+}
+
+/* ---- watched words ---- */
+
+int h_word_list(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return word_list(&f, reply, err);
+}
+
+static int word_change(struct request *rq,
+                       raati_code (*change)(forum_ctx *, json_t *, int64_t *, raati_error *),
+                       json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t id = 0;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!(rc = change(&f, rq->msg, &id, err))) {
+        json_t *w = word_json(a->db, id);
+        json_object_set_new(reply, "word", w ? w : json_null());
+        rc = built(!w, err);
+    }
+    return finish(a, &f, &o, rc, err);
+}
+
+int h_word_add(struct request *rq, json_t *reply, raati_error *err)
+{
+    return word_change(rq, word_add, reply, err);
+}
+
+int h_word_update(struct request *rq, json_t *reply, raati_error *err)
+{
+    return word_change(rq, word_update, reply, err);
+}
+
+int h_word_remove(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    rc = word_remove(&f, rq->msg, err);
+    if ((rc = finish(a, &f, &o, rc, err)))
+        return rc;
+    json_object_set_new(reply, "word_id", json_incref(json_object_get(rq->msg, "word_id")));
+    return RAATI_OK;
+}
+
+/* ---- notices ---- */
+
+int h_notice_list(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return notice_list(&f, rq->msg, reply, err);
+}
+
+int h_notice_read(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    raati_code rc;
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    rc = notice_read(&f, rq->msg, reply, err);
+    if (rc) {
+        db_rollback(a->db);
+        return rc;
+    }
+    /* Nothing anyone else sees changes: no sequence number is used. */
+    if (db_commit(a->db)) {
+        db_rollback(a->db);
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
+    }
+    return RAATI_OK;
+}
+
+/* ---- the hidden channels of a connection ---- */
+
+void forum_sync_channels(app *a, struct conn *c)
+{
+    if (!c->member_id)
+        return;
+    char mine[HUB_CHANNEL_MAX];
+    member_channel(c->member_id, mine);
+    if (!hub_has(c, mine))
+        hub_subscribe(a->hub, c, mine);
+    if (c->role >= ROLE_MODERATOR) {
+        if (!hub_has(c, STAFF_CHANNEL))
+            hub_subscribe(a->hub, c, STAFF_CHANNEL);
+    } else {
+        hub_unsubscribe(a->hub, c, STAFF_CHANNEL);
+        hub_unsubscribe(a->hub, c, "moderation");
+    }
+}
+
 /* ---- channels ---- */
 
-enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC, CH_POLL, CH_SURVEY };
+enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC, CH_POLL, CH_SURVEY, CH_ME, CH_MODERATION };
 
-/* Parses "periods", "period:<id>", "topic:<id>", "poll:<id>" or
- * "survey:<id>". */
+/* Parses "periods", "me", "moderation", "period:<id>", "topic:<id>",
+ * "poll:<id>" or "survey:<id>". */
 static raati_code parse_channel(json_t *msg, const char **name, enum channel_kind *kind,
                                 int64_t *id, raati_error *err)
 {
@@ -1208,8 +1536,8 @@ static raati_code parse_channel(json_t *msg, const char **name, enum channel_kin
         return rc;
     const char *s = *name, *digits = NULL;
     *id = 0;
-    if (!strcmp(s, "periods")) {
-        *kind = CH_PERIODS;
+    if (!strcmp(s, "periods") || !strcmp(s, "me") || !strcmp(s, "moderation")) {
+        *kind = !strcmp(s, "periods") ? CH_PERIODS : !strcmp(s, "me") ? CH_ME : CH_MODERATION;
         return RAATI_OK;
     }
     if (!strncmp(s, "period:", 7)) {
@@ -1228,8 +1556,8 @@ static raati_code parse_channel(json_t *msg, const char **name, enum channel_kin
     size_t n = digits ? strspn(digits, "0123456789") : 0;
     if (!digits || !n || digits[n] || n > 15 || digits[0] == '0')
         return raati_fail(err, RAATI_E_INVALID_FIELD, "channel",
-                          "channel must be periods, period:<id>, topic:<id>, poll:<id> or "
-                          "survey:<id>");
+                          "channel must be periods, me, moderation, period:<id>, topic:<id>, "
+                          "poll:<id> or survey:<id>");
     *id = atoll(digits);
     return RAATI_OK;
 }
@@ -1275,11 +1603,13 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
     if (kind == CH_PERIOD)
         rc = period_visible(a->db, id, rq->c->role, &status, err);
     else if (kind == CH_TOPIC)
-        rc = topic_period(a->db, id, rq->c->role, &period_id, &status, err);
+        rc = topic_period(a->db, id, rq->c->member_id, rq->c->role, &period_id, &status, err);
     else if (kind == CH_POLL)
         rc = poll_period(a->db, id, rq->c->role, &period_id, err);
     else if (kind == CH_SURVEY)
         rc = survey_period(a->db, id, rq->c->role, &period_id, NULL, err);
+    else if (kind == CH_MODERATION && rq->c->role < ROLE_MODERATOR)
+        rc = raati_fail(err, RAATI_E_FORBIDDEN, NULL, "only moderators see the queue");
     if (rc) {
         snprintf(err->field, sizeof err->field, "channel");
         return rc;
@@ -1292,6 +1622,7 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
             events = period_changes(a->db, id, since, CATCH_UP_MAX, &too_many);
             json_t *topics = too_many ? NULL
                                       : period_topic_changes(a->db, id, since, rq->c->member_id,
+                                                             rq->c->role >= ROLE_MODERATOR,
                                                              CATCH_UP_MAX, &too_many);
             forum_ctx f;
             ctx_for(rq, &f);
@@ -1321,8 +1652,13 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
                                                 kind == CH_POLL ? "poll.changed" : "survey.changed",
                                                 "seq", json_object_get(p, "seq"), "data", p));
             json_decref(p);
+        } else if (kind == CH_ME) {
+            events = notice_changes(a->db, rq->c->member_id, since, CATCH_UP_MAX, &too_many);
+        } else if (kind == CH_MODERATION) {
+            events = queue_changes(a->db, since, CATCH_UP_MAX, &too_many);
         } else {
-            events = topic_changes(a->db, id, since, rq->c->member_id, CATCH_UP_MAX, &too_many);
+            events = topic_changes(a->db, id, since, rq->c->member_id,
+                                   rq->c->role >= ROLE_MODERATOR, CATCH_UP_MAX, &too_many);
         }
         if (too_many) {
             json_decref(events);
@@ -1331,7 +1667,9 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
             return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read what changed");
         }
     }
-    int sub = hub_has(rq->c, name) || hub_asked(rq->c) < CHANNELS_MAX
+    /* "me" is the connection's own member channel, which it always holds. */
+    int sub = kind == CH_ME ? 0
+              : hub_has(rq->c, name) || hub_asked(rq->c) < CHANNELS_MAX
                   ? hub_subscribe(a->hub, rq->c, name)
                   : -2;
     if (sub == -2) {

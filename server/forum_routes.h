@@ -14,6 +14,10 @@ void forum_stop(app *a);
 /* Schedules a viewer-count update if one is due (called after a
  * connection leaves its channels). */
 void forum_viewers_changed(app *a);
+/* Gives a signed-in connection its hidden channels: its member's (notices,
+ * its own hidden and pending posts) and, for moderators, the staff
+ * channel; takes them (and "moderation") away from one no longer staff. */
+void forum_sync_channels(app *a, struct conn *c);
 
 int h_period_list(struct request *rq, json_t *reply, raati_error *err);
 int h_period_get(struct request *rq, json_t *reply, raati_error *err);
@@ -55,7 +59,19 @@ int h_member_role(struct request *rq, json_t *reply, raati_error *err);
 int h_audit_list(struct request *rq, json_t *reply, raati_error *err);
 int h_report_create(struct request *rq, json_t *reply, raati_error *err);
 int h_queue_list(struct request *rq, json_t *reply, raati_error *err);
-int h_queue_keep(struct request *rq, json_t *reply, raati_error *err);
+int h_queue_act(struct request *rq, json_t *reply, raati_error *err);
+int h_post_hide(struct request *rq, json_t *reply, raati_error *err);
+int h_post_restore(struct request *rq, json_t *reply, raati_error *err);
+int h_post_move(struct request *rq, json_t *reply, raati_error *err);
+int h_appeal_create(struct request *rq, json_t *reply, raati_error *err);
+/* topic.lock, topic.unlock, topic.pin, topic.unpin */
+int h_topic_moderate(struct request *rq, json_t *reply, raati_error *err);
+int h_word_list(struct request *rq, json_t *reply, raati_error *err);
+int h_word_add(struct request *rq, json_t *reply, raati_error *err);
+int h_word_update(struct request *rq, json_t *reply, raati_error *err);
+int h_word_remove(struct request *rq, json_t *reply, raati_error *err);
+int h_notice_list(struct request *rq, json_t *reply, raati_error *err);
+int h_notice_read(struct request *rq, json_t *reply, raati_error *err);
 int h_subscribe(struct request *rq, json_t *reply, raati_error *err);
 int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err);
 

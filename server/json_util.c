@@ -90,6 +90,8 @@ json_t *jerror_object(const raati_error *err)
         json_object_set_new(e, "retry_after", json_integer(err->retry_after));
     if (e && err->code == RAATI_E_TOO_LONG)
         json_object_set_new(e, "limit", json_integer(err->limit));
+    if (e && err->code == RAATI_E_WATCHED_WORD)
+        json_object_set_new(e, "word", json_string(err->word));
     return e;
 }
 

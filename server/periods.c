@@ -31,9 +31,9 @@ json_t *period_json(db *d, int64_t id)
     sqlite3_stmt *st = db_prepare(
         d, "SELECT id, title, description, description_html, prematerial, prematerial_html, "
            "starts_at, ends_at, status, members_may_open_topics, created_at, seq, "
-           "(SELECT count(*) FROM topic t WHERE t.period_id = p.id), "
+           "(SELECT count(*) FROM topic t WHERE t.period_id = p.id AND t.status = 'published'), "
            "(SELECT coalesce(sum(post_count), 0) FROM topic t WHERE t.period_id = p.id), "
-           "(SELECT count(*) FROM participation x WHERE x.period_id = p.id) "
+           "(SELECT count(*) FROM participation x WHERE x.period_id = p.id), premoderated "
            "FROM period p WHERE id = ?");
     if (!st)
         return NULL;
@@ -52,6 +52,8 @@ json_t *period_json(db *d, int64_t id)
                       "topic_count", (json_int_t)sqlite3_column_int64(st, 12), "post_count",
                       (json_int_t)sqlite3_column_int64(st, 13), "participant_count",
                       (json_int_t)sqlite3_column_int64(st, 14));
+        if (p)
+            json_object_set_new(p, "premoderated", json_boolean(sqlite3_column_int(st, 15)));
     }
     sqlite3_reset(st);
     if (!p)
@@ -216,7 +218,7 @@ struct period_fields {
     char *title, *description, *prematerial;
     int has_starts, has_ends;
     int64_t starts_ms, ends_ms;
-    int has_mmot, mmot;
+    int has_mmot, mmot, has_premod, premod;
     json_t *areas; /* borrowed */
 };
 
@@ -255,7 +257,8 @@ static raati_code read_fields(forum_ctx *f, json_t *msg, int creating, struct pe
         (rc = text_field(msg, "prematerial", 0, 0, PERIOD_TEXT_MAX, &pf->prematerial, err)) ||
         (rc = time_field(msg, "starts_at", creating, &pf->has_starts, &pf->starts_ms, err)) ||
         (rc = time_field(msg, "ends_at", creating, &pf->has_ends, &pf->ends_ms, err)) ||
-        (rc = jfield_bool(msg, "members_may_open_topics", 0, &pf->mmot, &pf->has_mmot, err)))
+        (rc = jfield_bool(msg, "members_may_open_topics", 0, &pf->mmot, &pf->has_mmot, err)) ||
+        (rc = jfield_bool(msg, "premoderated", 0, &pf->premod, &pf->has_premod, err)))
         return rc;
     json_t *areas = json_object_get(msg, "interest_areas");
     if (areas && !json_is_null(areas)) {
@@ -405,8 +408,8 @@ raati_code period_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
     sqlite3_stmt *st =
         db_prepare(f->db, "INSERT INTO period (title, description, description_html, prematerial, "
                           "prematerial_html, starts_at, ends_at, status, members_may_open_topics, "
-                          "created_by, created_at, updated_at, seq) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                          "created_by, created_at, updated_at, seq, premoderated) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) {
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the period");
         goto out;
@@ -424,6 +427,7 @@ raati_code period_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
     sqlite3_bind_text(st, 11, f->now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 12, f->now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 13, f->seq);
+    sqlite3_bind_int(st, 14, pf.has_premod && pf.premod);
     if ((rc = forum_step(f->db, st, "the period", err)))
         goto out;
     *id = sqlite3_last_insert_rowid(db_handle(f->db));
@@ -517,6 +521,17 @@ raati_code period_update(forum_ctx *f, int64_t id, json_t *msg, raati_error *err
             goto out;
         }
         sqlite3_bind_int(st, 1, pf.mmot);
+        sqlite3_bind_int64(st, 2, id);
+        if ((rc = forum_step(f->db, st, "the period", err)))
+            goto out;
+    }
+    if (pf.has_premod) {
+        sqlite3_stmt *st = db_prepare(f->db, "UPDATE period SET premoderated = ? WHERE id = ?");
+        if (!st) {
+            rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the period");
+            goto out;
+        }
+        sqlite3_bind_int(st, 1, pf.premod);
         sqlite3_bind_int64(st, 2, id);
         if ((rc = forum_step(f->db, st, "the period", err)))
             goto out;

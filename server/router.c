@@ -73,8 +73,22 @@ static const struct route {
     {"member.role", ROLE_ADMIN, READS, h_member_role},
     {"audit.list", ROLE_MODERATOR, READS, h_audit_list},
     {"report.create", ROLE_MEMBER, READS, h_report_create},
+    {"appeal.create", ROLE_MEMBER, READS, h_appeal_create},
+    {"notice.list", ROLE_MEMBER, READS, h_notice_list},
+    {"notice.read", ROLE_MEMBER, READS, h_notice_read},
     {"queue.list", ROLE_MODERATOR, READS, h_queue_list},
-    {"queue.keep", ROLE_MODERATOR, READS, h_queue_keep},
+    {"queue.act", ROLE_MODERATOR, READS, h_queue_act},
+    {"post.hide", ROLE_MODERATOR, READS, h_post_hide},
+    {"post.restore", ROLE_MODERATOR, READS, h_post_restore},
+    {"post.move", ROLE_MODERATOR, READS, h_post_move},
+    {"topic.lock", ROLE_MODERATOR, READS, h_topic_moderate},
+    {"topic.unlock", ROLE_MODERATOR, READS, h_topic_moderate},
+    {"topic.pin", ROLE_MODERATOR, READS, h_topic_moderate},
+    {"topic.unpin", ROLE_MODERATOR, READS, h_topic_moderate},
+    {"word.list", ROLE_MODERATOR, READS, h_word_list},
+    {"word.add", ROLE_MODERATOR, READS, h_word_add},
+    {"word.update", ROLE_MODERATOR, READS, h_word_update},
+    {"word.remove", ROLE_MODERATOR, READS, h_word_remove},
     {"subscribe", ROLE_MEMBER, READS, h_subscribe},
     {"unsubscribe", ROLE_MEMBER, READS, h_unsubscribe},
 };
@@ -158,7 +172,10 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
         int role = ROLE_ANON;
         if (member_standing(a->db, c->member_id, time_now_ms(), &role, &suspended_until))
             role = ROLE_ANON; /* the account is gone */
-        c->role = role;
+        if (c->role != role) {
+            c->role = role;
+            forum_sync_channels(a, c);
+        }
     }
     if (c->role < route->min_role) {
         code = c->member_id

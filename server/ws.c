@@ -275,6 +275,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         a->conn_count++;
         log_debug("ws.open", "conn=%llu member=%lld", (unsigned long long)c->id,
                   (long long)c->member_id);
+        forum_sync_channels(a, c);
         router_hello(a, c);
         return 0;
     case LWS_CALLBACK_RECEIVE:

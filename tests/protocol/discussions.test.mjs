@@ -367,7 +367,7 @@ describe('discussions', () => {
   });
 
   describe('someone else\'s post', () => {
-    test('a member cannot edit or delete another member\'s post or the moderator\'s (forbidden); a moderator cannot edit a member\'s', async () => {
+    test('a member cannot edit or delete another member\'s post or the moderator\'s (forbidden); a moderator editing a member\'s needs a reason', async () => {
       const p = await openPeriod(mod.ws);
       const { topic, post: op } = await createTopic(mod.ws, p.id);
       const a = await createPost(A.ws, topic.id, 'Ainon viesti');
@@ -376,7 +376,7 @@ describe('discussions', () => {
       assertError(await B.ws.request({ type: 'post.delete', post_id: a.id }), 'forbidden');
       assertError(await A.ws.request({ type: 'post.edit', post_id: op.id, body: 'Kaapattu' }), 'forbidden');
       assertError(await A.ws.request({ type: 'post.delete', post_id: op.id }), 'forbidden');
-      assertError(await mod.ws.request({ type: 'post.edit', post_id: a.id, body: 'Moderaattorin sanoin' }), 'forbidden');
+      assertError(await mod.ws.request({ type: 'post.edit', post_id: a.id, body: 'Moderaattorin sanoin' }), 'missing_field', 'reason');
       assert.equal(snapshot(srv.db), before);
       const g = await getTopic(B, topic.id);
       assert.equal(g.posts.find((x) => x.id === a.id).body, 'Ainon viesti');

@@ -196,7 +196,7 @@ static void threads_keep_their_order(void)
     CHECK(post_delete(&f, msg, &pid, &err) == RAATI_OK);
     CHECK(post_delete(&f, msg, &pid, &err) == RAATI_E_INVALID_FIELD);
     json_decref(msg);
-    json_t *pe = post_json(d, e, 0), *pc = post_json(d, c, 0);
+    json_t *pe = post_json(d, e, 0, 0), *pc = post_json(d, c, 0, 0);
     CHECK(json_integer_value(json_object_get(pe, "parent_id")) == c);
     CHECK(json_is_null(json_object_get(json_object_get(pe, "reply_to"), "display_name")));
     CHECK(json_is_true(json_object_get(pc, "deleted")) &&
