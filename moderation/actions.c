@@ -44,18 +44,18 @@ raati_code notice_add(forum_ctx *f, int64_t member_id, const char *kind, int64_t
 
 json_t *notice_json(db *d, int64_t id)
 {
-    sqlite3_stmt *st = db_prepare(
-        d, "SELECT n.kind, n.created_at, n.read, n.reason, n.post_id, t.id, t.title, "
-           "p.status = 'hidden' AND p.appealed = 0 AND p.deleted_at IS NULL AND "
-           "n.kind = 'post.hidden', n.seq FROM notice n LEFT JOIN post p ON p.id = n.post_id "
-           "LEFT JOIN topic t ON t.id = p.topic_id WHERE n.id = ?");
+    sqlite3_stmt *st =
+        db_prepare(d, "SELECT n.kind, n.created_at, n.read, n.reason, n.post_id, t.id, t.title, "
+                      "p.status = 'hidden' AND p.appealed = 0 AND p.deleted_at IS NULL AND "
+                      "n.kind = 'post.hidden' FROM notice n LEFT JOIN post p ON p.id = n.post_id "
+                      "LEFT JOIN topic t ON t.id = p.topic_id WHERE n.id = ?");
     if (!st)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
     json_t *n = NULL;
     if (sqlite3_step(st) == SQLITE_ROW) {
         int has_post = sqlite3_column_type(st, 4) != SQLITE_NULL;
-        n = json_pack("{s:I, s:o, s:o, s:b, s:o, s:o, s:o, s:b, s:I}", "id", (json_int_t)id, "kind",
+        n = json_pack("{s:I, s:o, s:o, s:b, s:o, s:o, s:o, s:b}", "id", (json_int_t)id, "kind",
                       forum_col_text(st, 0), "created_at", forum_col_text(st, 1), "read",
                       sqlite3_column_int(st, 2), "reason", forum_col_text(st, 3), "post_id",
                       has_post ? json_integer(sqlite3_column_int64(st, 4)) : json_null(), "topic",
@@ -63,8 +63,7 @@ json_t *notice_json(db *d, int64_t id)
                           ? json_pack("{s:I, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 5),
                                       "title", forum_col_text(st, 6))
                           : json_null(),
-                      "can_appeal", sqlite3_column_int(st, 7), "seq",
-                      (json_int_t)sqlite3_column_int64(st, 8));
+                      "can_appeal", sqlite3_column_int(st, 7));
     }
     sqlite3_reset(st);
     return n;
@@ -141,8 +140,8 @@ raati_code notice_read(forum_ctx *f, json_t *msg, json_t *reply, raati_error *er
 
 json_t *notice_changes(db *d, int64_t member_id, int64_t since, int max, int *too_many)
 {
-    sqlite3_stmt *st = db_prepare(d, "SELECT id FROM notice WHERE member_id = ? AND seq > ? "
-                                     "ORDER BY seq LIMIT ?");
+    sqlite3_stmt *st = db_prepare(d, "SELECT id, seq FROM notice WHERE member_id = ? AND "
+                                     "seq > ? ORDER BY seq LIMIT ?");
     *too_many = 0;
     if (!st)
         return NULL;
@@ -158,9 +157,10 @@ json_t *notice_changes(db *d, int64_t member_id, int64_t since, int max, int *to
         }
         json_t *x = notice_json(d, sqlite3_column_int64(st, 0));
         if (x)
-            json_array_append_new(events, json_pack("{s:s, s:s, s:O, s:o}", "type", "event",
-                                                    "event", "notice.created", "seq",
-                                                    json_object_get(x, "seq"), "data", x));
+            json_array_append_new(events,
+                                  json_pack("{s:s, s:s, s:I, s:o}", "type", "event", "event",
+                                            "notice.created", "seq",
+                                            (json_int_t)sqlite3_column_int64(st, 1), "data", x));
     }
     sqlite3_reset(st);
     if (*too_many) {
@@ -252,13 +252,22 @@ raati_code queue_review(forum_ctx *f, int64_t post_id, const char *why, json_t *
 raati_code queue_settle(forum_ctx *f, int64_t post_id, const char *action, const char *note,
                         raati_error *err)
 {
-    int64_t v[3] = {f->member_id, f->seq, post_id};
+    int64_t v[3] = {f->member_id, f->seq, post_id}, w[2] = {f->seq, post_id};
     const char *t[3] = {f->now, action, note ? note : ""};
-    return exec_ids(f,
-                    "UPDATE queue_item SET status = 'resolved', acted_by = ?1, seq = ?2, "
-                    "acted_at = ?4, action = ?5, note = ?6 WHERE post_id = ?3 AND "
-                    "status = 'pending'",
-                    v, 3, t, 3, "the queue", err);
+    raati_code rc = exec_ids(f,
+                             "UPDATE queue_item SET status = CASE ?5 WHEN 'keep' THEN "
+                             "'dismissed' ELSE 'resolved' END, acted_by = ?1, seq = ?2, "
+                             "acted_at = ?4, action = ?5, note = ?6 WHERE post_id = ?3 AND "
+                             "status = 'pending'",
+                             v, 3, t, 3, "the queue", err);
+    /* An appeal closed with the post: granted if it came back, else
+     * refused; either way the author has had theirs. */
+    if (!rc)
+        rc = exec_ids(f,
+                      "UPDATE post SET appealed = CASE WHEN status = 'hidden' THEN 2 ELSE 3 END, "
+                      "seq = ?1 WHERE id = ?2 AND appealed = 1",
+                      w, 2, NULL, 0, "the post", err);
+    return rc;
 }
 
 /* ---- hidden posts ---- */
@@ -312,6 +321,7 @@ raati_code post_hide_by(forum_ctx *f, int64_t post_id, const char *reason, json_
                        "UPDATE post SET status = 'hidden', seq = ?1, hidden_at = ?4, "
                        "hidden_by = nullif(?3, 0), hidden_reason = ?5 WHERE id = ?2",
                        v, 3, t, 2, "the post", err)) ||
+        (rc = topic_recount(f, s.topic_id, 0, err)) ||
         (rc = notice_add(f, s.author_id, "post.hidden", post_id, reason, err)))
         return rc;
     return reason ? audit_post(f, "post.hide", post_id, reason, details, err) : RAATI_OK;
@@ -324,9 +334,12 @@ static raati_code unhide(forum_ctx *f, int64_t post_id, int64_t author, const ch
     int64_t v[2] = {f->seq, post_id};
     raati_code rc = exec_ids(f,
                              "UPDATE post SET status = 'published', seq = ?1, hidden_at = NULL, "
-                             "hidden_by = NULL, hidden_reason = NULL WHERE id = ?2 AND "
+                             "hidden_by = NULL, hidden_reason = NULL, appealed = CASE appealed "
+                             "WHEN 1 THEN 3 ELSE appealed END WHERE id = ?2 AND "
                              "status = 'hidden'",
                              v, 2, NULL, 0, "the post", err);
+    if (!rc)
+        rc = topic_recount(f, post_topic(f->db, post_id), 0, err);
     if (!rc && !quiet)
         rc = notice_add(f, author, "post.restored", post_id, reason, err);
     return rc;
@@ -498,7 +511,7 @@ raati_code queue_act(forum_ctx *f, json_t *msg, int64_t *item_id, int64_t *post_
     if (!strcmp(action_s, "edit") &&
         ((rc = text_field(msg, "body", 1, 1, (size_t)f->cfg->max_post_chars, &body, err)) ||
          (rc = hetu_refuse("body", body, err)) ||
-         (rc = words_apply(f->db, "body", &body, NULL, err))))
+         (rc = words_apply(f->db, "body", (size_t)f->cfg->max_post_chars, &body, NULL, err))))
         goto out;
     /* The item itself first, so the post's other pending items can be
      * settled after it. */
@@ -556,7 +569,7 @@ raati_code queue_act(forum_ctx *f, json_t *msg, int64_t *item_id, int64_t *post_
         json_t *m = json_pack("{s:I, s:O, s:s}", "member_id", (json_int_t)s.author_id, "until",
                               until ? until : json_null(), "reason", reason);
         int64_t member;
-        rc = m ? member_suspend(f, m, &member, err)
+        rc = m ? member_suspend_for(f, m, *item_id, &member, err)
                : raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
         json_decref(m);
     }
@@ -572,6 +585,9 @@ raati_code queue_act(forum_ctx *f, json_t *msg, int64_t *item_id, int64_t *post_
             *event = events[i][1];
     if (!strcmp(action_s, "edit") && (s.pending || s.hidden))
         *event = s.pending ? "post.created" : "post.restored";
+    /* Approving a review of an edit: the post was out already. */
+    if (!strcmp(action_s, "approve") && !s.pending)
+        *event = NULL;
     if (!strcmp(action_s, "keep") && appeal)
         *event = "post.changed";
     if ((!strcmp(action_s, "keep") || !strcmp(action_s, "warn")) && s.by_reports)
@@ -693,10 +709,19 @@ raati_code post_move(forum_ctx *f, json_t *msg, int64_t *post_id, int64_t *from,
                         "could not find both posts");
         goto out;
     }
-    if (opening || *to == *from || to_period != period_id || to_status == PERIOD_DRAFT) {
+    int to_pending = 0;
+    st = db_prepare(f->db, "SELECT status = 'pending' FROM topic WHERE id = ?");
+    if (st) {
+        sqlite3_bind_int64(st, 1, *to);
+        to_pending = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+    }
+    if (opening || *to == *from || to_period != period_id || to_status == PERIOD_DRAFT ||
+        to_pending) {
         rc = raati_fail(err, RAATI_E_INVALID_FIELD, opening ? "post_id" : "topic_id",
                         opening        ? "an opening post cannot be moved: it is the topic"
                         : *to == *from ? "the post is in that topic already"
+                        : to_pending   ? "that topic waits for a moderator"
                         : to_status == PERIOD_DRAFT
                             ? "the period is a draft"
                             : "a post moves only to a topic of the same period");
@@ -704,7 +729,7 @@ raati_code post_move(forum_ctx *f, json_t *msg, int64_t *post_id, int64_t *from,
     }
     /* The post and everything under it move; each one's new path is the
      * target's root path, then the moved post's own id and what follows. */
-    st = db_prepare(f->db, "SELECT id, path FROM post WHERE topic_id = ? AND "
+    st = db_prepare(f->db, "SELECT id, path, status = 'pending' FROM post WHERE topic_id = ? AND "
                            "substr(path, 1, ?) = ? ORDER BY path");
     if (!st) {
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the posts");
@@ -740,7 +765,9 @@ raati_code post_move(forum_ctx *f, json_t *msg, int64_t *post_id, int64_t *from,
         memcpy(rows[n].path, tpath, (size_t)tlen);
         memcpy(rows[n].path + tlen, (const unsigned char *)sqlite3_column_blob(st, 1) + len - 4,
                (size_t)keep);
-        json_array_append_new(moved, json_integer(rows[n].id));
+        /* Everyone is told of the posts they could see. */
+        if (!sqlite3_column_int(st, 2))
+            json_array_append_new(moved, json_integer(rows[n].id));
         n++;
     }
     sqlite3_reset(st);
@@ -767,26 +794,18 @@ raati_code post_move(forum_ctx *f, json_t *msg, int64_t *post_id, int64_t *from,
     free(rows);
     if (rc)
         goto out;
-    /* Both topics' counts again, from their posts. */
-    int64_t v[2] = {*from, *to};
-    for (int i = 0; i < 2 && !rc; i++) {
-        int64_t w[2] = {v[i], f->seq};
-        rc = exec_ids(
-            f,
-            "UPDATE topic SET seq = ?2, post_count = (SELECT count(*) FROM post WHERE topic_id = "
-            "?1 AND deleted_at IS NULL AND status != 'pending'), participant_count = (SELECT "
-            "count(DISTINCT author_id) FROM post WHERE topic_id = ?1 AND status != 'pending'), "
-            "last_post_at = coalesce((SELECT max(created_at) FROM post WHERE topic_id = ?1 AND "
-            "status != 'pending'), last_post_at) WHERE id = ?1",
-            w, 2, NULL, 0, "the topic", err);
-    }
+    /* Both topics' counts again, from their posts; a client catching up on
+     * the topic the posts left is told to load it again. */
+    int64_t w[2] = {f->seq, *from};
+    if (!(rc = topic_recount(f, *from, 1, err)) && !(rc = topic_recount(f, *to, 1, err)))
+        rc = exec_ids(f, "UPDATE topic SET moved_out_seq = ?1 WHERE id = ?2", w, 2, NULL, 0,
+                      "the topic", err);
     if (rc)
         goto out;
     if (s.author_id != f->member_id)
         rc = notice_add(f, s.author_id, "post.moved", *post_id, reason, err);
-    json_t *details =
-        json_pack("{s:I, s:I, s:I}", "from_topic_id", (json_int_t)*from, "to_topic_id",
-                  (json_int_t)*to, "posts", (json_int_t)json_array_size(moved));
+    json_t *details = json_pack("{s:I, s:I, s:I}", "from_topic_id", (json_int_t)*from,
+                                "to_topic_id", (json_int_t)*to, "posts", (json_int_t)n);
     if (!rc)
         rc = audit_post(f, "post.move", *post_id, reason, details, err);
     json_decref(details);

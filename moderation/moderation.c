@@ -172,6 +172,12 @@ static raati_code target_of(forum_ctx *f, json_t *msg, int64_t *id, int *role, c
 
 raati_code member_suspend(forum_ctx *f, json_t *msg, int64_t *member_id, raati_error *err)
 {
+    return member_suspend_for(f, msg, 0, member_id, err);
+}
+
+raati_code member_suspend_for(forum_ctx *f, json_t *msg, int64_t item_id, int64_t *member_id,
+                              raati_error *err)
+{
     int role;
     char name[128], until_iso[TIME_ISO_SIZE], *reason = NULL;
     const char *until_s;
@@ -206,6 +212,8 @@ raati_code member_suspend(forum_ctx *f, json_t *msg, int64_t *member_id, raati_e
     if ((rc = forum_step(f->db, st, "the suspension", err)))
         goto out;
     json_t *details = json_pack("{s:s}", "until", until_iso);
+    if (details && item_id)
+        json_object_set_new(details, "item_id", json_integer(item_id));
     rc = audit_add(f, "member.suspend", "member", *member_id, name, reason, details, err);
     json_decref(details);
     if (!rc)

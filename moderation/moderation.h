@@ -25,6 +25,9 @@ raati_code audit_list(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err
 int member_standing(db *d, int64_t id, int64_t now_ms, int *role, int64_t *suspended_until);
 
 raati_code member_suspend(forum_ctx *f, json_t *msg, int64_t *member_id, raati_error *err);
+/* The same, decided from the queue's item_id (in the audit entry). */
+raati_code member_suspend_for(forum_ctx *f, json_t *msg, int64_t item_id, int64_t *member_id,
+                              raati_error *err);
 raati_code member_unsuspend(forum_ctx *f, json_t *msg, int64_t *member_id, raati_error *err);
 /* member.role (admins): appoints moderators and admins, or makes them
  * members again. */

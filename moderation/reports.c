@@ -42,15 +42,18 @@ static int post_of(forum_ctx *f, int64_t post_id, int64_t *author, int *deleted)
     return found ? 0 : -1;
 }
 
-/* One id that sql selects with ?1 bound to a, ?2 to b; 0 if none. */
+/* One id that sql selects with ?1 bound to a and ?2 (when it has one) to
+ * b; 0 if none. */
 static int64_t one_id(db *d, const char *sql, int64_t a, int64_t b)
 {
     sqlite3_stmt *st = db_prepare(d, sql);
     int64_t id = 0;
     if (!st)
         return 0;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
+    if (sqlite3_bind_parameter_count(st) >= 1)
+        sqlite3_bind_int64(st, 1, a);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, b);
     if (sqlite3_step(st) == SQLITE_ROW)
         id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
@@ -141,11 +144,9 @@ raati_code report_create(forum_ctx *f, json_t *msg, int64_t *item_id, raati_erro
     if ((rc = forum_step(f->db, st, "the report", err)))
         goto out;
     /* Enough reports hide the post until a moderator reviews it. */
-    int64_t reports =
-        one_id(f->db, "SELECT count(*) FROM report WHERE item_id = ?1 AND ?2 = 0", *item_id, 0);
+    int64_t reports = one_id(f->db, "SELECT count(*) FROM report WHERE item_id = ?1", *item_id, 0);
     int published =
-        one_id(f->db, "SELECT 1 FROM post WHERE id = ?1 AND status = 'published' AND ?2 = 0",
-               post_id, 0) != 0;
+        one_id(f->db, "SELECT 1 FROM post WHERE id = ?1 AND status = 'published'", post_id, 0) != 0;
     if (f->cfg->auto_hide_reports > 0 && reports >= f->cfg->auto_hide_reports && published)
         rc = post_hide_by(f, post_id, NULL, NULL, err);
 out:
@@ -309,7 +310,7 @@ raati_code queue_list(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err
     json_object_set_new(reply, "pending",
                         json_integer(one_id(f->db,
                                             "SELECT count(*) FROM queue_item WHERE status = "
-                                            "'pending' AND ?1 = ?2",
+                                            "'pending'",
                                             0, 0)));
     return RAATI_OK;
 }

@@ -209,7 +209,8 @@ fail:
     return NULL;
 }
 
-raati_code words_apply(db *d, const char *field, char **text, json_t *found, raati_error *err)
+raati_code words_apply(db *d, const char *field, size_t max_chars, char **text, json_t *found,
+                       raati_error *err)
 {
     int n;
     struct word *w = load_words(d, &n);
@@ -237,7 +238,18 @@ raati_code words_apply(db *d, const char *field, char **text, json_t *found, raa
                 }
                 break;
             }
-    /* Then replace and review, left to right. */
+    /* Review words are noted wherever they match (they change nothing). */
+    for (size_t i = 0; i < t.n && !rc && found; i++)
+        for (int k = 0; k < n; k++)
+            if (w[k].action == ACTION_REVIEW && match_at(&t, i, &w[k])) {
+                size_t x;
+                json_t *v;
+                int seen = 0;
+                json_array_foreach(found, x, v) seen |= !strcmp(json_string_value(v), w[k].text);
+                if (!seen)
+                    json_array_append_new(found, json_string(w[k].text));
+            }
+    /* Then replace words, left to right. */
     size_t bytes = strlen(*text), cap = bytes + 1, len = 0;
     char *out = rc ? NULL : malloc(cap);
     int replaced = 0;
@@ -247,24 +259,14 @@ raati_code words_apply(db *d, const char *field, char **text, json_t *found, raa
         size_t m = 0;
         int k;
         for (k = 0; k < n; k++)
-            if (w[k].action != ACTION_BLOCK && (m = match_at(&t, i, &w[k])))
+            if (w[k].action == ACTION_REPLACE && (m = match_at(&t, i, &w[k])))
                 break;
         const char *add = *text + t.at[i];
         size_t add_len = t.at[i + 1] - t.at[i];
-        if (m && w[k].action == ACTION_REVIEW && found) {
-            size_t x;
-            json_t *v;
-            int seen = 0;
-            json_array_foreach(found, x, v) seen |= !strcmp(json_string_value(v), w[k].text);
-            if (!seen)
-                json_array_append_new(found, json_string(w[k].text));
-        }
-        if (m && w[k].action == ACTION_REPLACE) {
+        if (m) {
             add = w[k].replacement;
             add_len = strlen(add);
             replaced = 1;
-        } else if (m) {
-            add_len = t.at[i + m] - t.at[i];
         }
         if (len + add_len + 1 > cap) {
             cap = (len + add_len + 1) * 2;
@@ -280,10 +282,18 @@ raati_code words_apply(db *d, const char *field, char **text, json_t *found, raa
         i += m ? m : 1;
     }
     if (!rc && replaced) {
+        /* The text with its replacements must still be a valid field: not
+         * empty, not too long. */
         out[len] = '\0';
-        free(*text);
-        *text = out;
-        out = NULL;
+        json_t *again = json_pack("{s:s}", field, out);
+        char *checked = NULL;
+        rc = again ? text_field(again, field, 1, 1, max_chars, &checked, err)
+                   : raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
+        json_decref(again);
+        if (!rc) {
+            free(*text);
+            *text = checked;
+        }
     }
     free(out);
     cps_free(&t);

@@ -11,9 +11,12 @@
 /* Checks text (the request field `field`) against the watched words. A
  * block word fails with watched_word (err->word the word) and leaves text
  * as it was; replace words are replaced in *text (which may be
- * reallocated); the review words found are appended to found (an array of
- * strings, no repeats) when it is not NULL. */
-raati_code words_apply(db *d, const char *field, char **text, json_t *found, raati_error *err);
+ * reallocated), and the result is checked again as the field (empty:
+ * invalid_field; over max_chars: too_long); the review words found are
+ * appended to found (an array of strings, no repeats) when it is not
+ * NULL. */
+raati_code words_apply(db *d, const char *field, size_t max_chars, char **text, json_t *found,
+                       raati_error *err);
 
 /* word.list, word.add, word.update, word.remove (each writes its audit
  * entry). */

@@ -5,13 +5,14 @@
 
 -- A post is published, pending (waiting for a moderator: only its author
 -- and moderators see it) or hidden. hidden_by is the moderator who hid it,
--- NULL when reports hid it. appealed: 0 never, 1 pending, 2 refused.
+-- NULL when reports hid it. appealed: 0 never, 1 pending, 2 refused, 3
+-- granted (an author appeals a post once).
 ALTER TABLE post ADD COLUMN status TEXT NOT NULL DEFAULT 'published'
     CHECK (status IN ('published', 'pending', 'hidden'));
 ALTER TABLE post ADD COLUMN hidden_at TEXT;
 ALTER TABLE post ADD COLUMN hidden_by INTEGER REFERENCES member (id);
 ALTER TABLE post ADD COLUMN hidden_reason TEXT;
-ALTER TABLE post ADD COLUMN appealed INTEGER NOT NULL DEFAULT 0 CHECK (appealed IN (0, 1, 2));
+ALTER TABLE post ADD COLUMN appealed INTEGER NOT NULL DEFAULT 0 CHECK (appealed IN (0, 1, 2, 3));
 ALTER TABLE post ADD COLUMN moderator_edit_at TEXT;
 ALTER TABLE post ADD COLUMN moderator_edit_reason TEXT;
 ALTER TABLE post ADD COLUMN deleted_by_moderator INTEGER NOT NULL DEFAULT 0
@@ -22,6 +23,9 @@ ALTER TABLE topic ADD COLUMN status TEXT NOT NULL DEFAULT 'published'
 ALTER TABLE topic ADD COLUMN locked_at TEXT;
 ALTER TABLE topic ADD COLUMN lock_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE topic ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1));
+-- The last change that moved posts out (post.move): a catch-up past it
+-- is a resync.
+ALTER TABLE topic ADD COLUMN moved_out_seq INTEGER NOT NULL DEFAULT 0;
 
 ALTER TABLE period ADD COLUMN premoderated INTEGER NOT NULL DEFAULT 0
     CHECK (premoderated IN (0, 1));

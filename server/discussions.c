@@ -111,8 +111,9 @@ json_t *topic_json(db *d, int64_t topic_id, int64_t member_id)
     return t;
 }
 
-/* Appends the topics a query selects (ids; ?1 bound to period_id, ?2 to
- * since, ?3 to the member asking and ?4 to whether they are staff) to arr,
+/* Appends the topics a query selects (ids; ?1 bound to period_id, ?2 (if
+ * it has one) to since, ?3 to the member asking and ?4 to whether they are
+ * staff) to arr,
  * as events when event is not NULL. Returns -1 past max. */
 static int append_topics(db *d, json_t *arr, const char *sql, int64_t period_id, int64_t since,
                          int64_t member_id, int staff, int max, const char *event)
@@ -121,7 +122,7 @@ static int append_topics(db *d, json_t *arr, const char *sql, int64_t period_id,
     if (!st)
         return 0;
     sqlite3_bind_int64(st, 1, period_id);
-    sqlite3_bind_int64(st, 2, since);
+    sqlite3_bind_int64(st, 2, since); /* SQLITE_RANGE, harmless, when there is no ?2 */
     sqlite3_bind_int64(st, 3, member_id);
     sqlite3_bind_int(st, 4, staff);
     int64_t *ids = malloc(sizeof *ids * (size_t)(max + 1));
@@ -153,7 +154,7 @@ json_t *topic_list(db *d, int64_t period_id, int64_t member_id, int staff)
 {
     json_t *arr = json_array();
     if (append_topics(d, arr,
-                      "SELECT id FROM topic WHERE period_id = ?1 AND ?2 = 0 AND " TOPIC_SEEN
+                      "SELECT id FROM topic WHERE period_id = ?1 AND " TOPIC_SEEN
                       "ORDER BY pinned DESC, last_post_at DESC, id DESC",
                       period_id, 0, member_id, staff, 100000, NULL)) {
         json_decref(arr);
@@ -360,14 +361,17 @@ int64_t post_topic(db *d, int64_t post_id)
 }
 
 /* A post's path (copied into buf, up to PATH_MAX_BYTES) when it is in the
- * topic; -1 if not. */
-static int post_path(db *d, int64_t topic_id, int64_t post_id, unsigned char *buf, int *len)
+ * topic and f's member may see it; -1 if not. */
+static int post_path(const forum_ctx *f, int64_t topic_id, int64_t post_id, unsigned char *buf,
+                     int *len)
 {
-    sqlite3_stmt *st = db_prepare(d, "SELECT path FROM post WHERE id = ? AND topic_id = ?");
+    sqlite3_stmt *st = db_prepare(f->db, "SELECT p.path FROM post p WHERE p.id = ?1 AND "
+                                         "p.topic_id = ?2 AND " POST_SEEN);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, post_id);
     sqlite3_bind_int64(st, 2, topic_id);
+    bind_viewer(st, f->member_id, post_flags(f));
     int rc = -1;
     if (sqlite3_step(st) == SQLITE_ROW) {
         int n = sqlite3_column_bytes(st, 0);
@@ -490,7 +494,7 @@ raati_code topic_get(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err)
     int64_t unread_id = first_unread(f, topic_id, upath, &ulen);
     int from = 0;
     if (at_id) {
-        if (post_path(f->db, topic_id, at_id, path, &len)) {
+        if (post_path(f, topic_id, at_id, path, &len)) {
             rc = raati_fail(err, RAATI_E_NOT_FOUND, "at", "no such post in this topic");
             goto out;
         }
@@ -544,7 +548,7 @@ raati_code post_list(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err)
     unsigned char *path = malloc(PATH_MAX_BYTES);
     if (!path)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
-    if (post_path(f->db, topic_id, after ? after : before, path, &len)) {
+    if (post_path(f, topic_id, after ? after : before, path, &len)) {
         free(path);
         return raati_fail(err, RAATI_E_NOT_FOUND, after ? "after" : "before",
                           "no such post in this topic");
@@ -582,7 +586,9 @@ raati_code topic_read(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err
         (rc = forum_id(msg, "post_id", 1, &post_id, err)) ||
         (rc = topic_period(f->db, topic_id, f->member_id, f->role, &period_id, &status, err)))
         return rc;
-    if (post_topic(f->db, post_id) != topic_id)
+    unsigned char path[PATH_MAX_BYTES];
+    int len;
+    if (post_path(f, topic_id, post_id, path, &len))
         return raati_fail(err, RAATI_E_NOT_FOUND, "post_id", "no such post in this topic");
     sqlite3_stmt *st = db_prepare(
         f->db, "INSERT INTO topic_read (member_id, topic_id, read_upto) VALUES (?1, ?2, ?3) "
@@ -600,6 +606,33 @@ raati_code topic_read(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err
 }
 
 /* ---- writing posts ---- */
+
+raati_code topic_recount(forum_ctx *f, int64_t topic_id, int dates, raati_error *err)
+{
+    sqlite3_stmt *st = db_prepare(
+        f->db,
+        dates ? "UPDATE topic SET seq = ?2, "
+                "post_count = (SELECT count(*) FROM post WHERE topic_id = ?1 AND "
+                "deleted_at IS NULL AND status != 'pending'), "
+                "participant_count = (SELECT count(DISTINCT author_id) FROM post WHERE "
+                "topic_id = ?1 AND status != 'pending'), "
+                "last_post_author_id = (SELECT author_id FROM post WHERE topic_id = ?1 AND "
+                "status = 'published' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC "
+                "LIMIT 1), "
+                "last_post_at = coalesce((SELECT max(created_at) FROM post WHERE topic_id = ?1 "
+                "AND status != 'pending'), last_post_at) WHERE id = ?1"
+              : "UPDATE topic SET seq = ?2, "
+                "post_count = (SELECT count(*) FROM post WHERE topic_id = ?1 AND "
+                "deleted_at IS NULL AND status != 'pending'), "
+                "last_post_author_id = (SELECT author_id FROM post WHERE topic_id = ?1 AND "
+                "status = 'published' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC "
+                "LIMIT 1) WHERE id = ?1");
+    if (!st)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the topic");
+    sqlite3_bind_int64(st, 1, topic_id);
+    sqlite3_bind_int64(st, 2, f->seq);
+    return forum_step(f->db, st, "the topic", err);
+}
 
 /* Counts a post that has become visible (written, or approved) in its
  * topic and its period: the topic's posts, participants and last post, and
@@ -753,7 +786,7 @@ static const char *held_why(forum_ctx *f, int64_t period_id, json_t *found)
 }
 
 /* topic_locked for members when a moderator has locked the topic. */
-static raati_code topic_open_to(forum_ctx *f, int64_t topic_id, raati_error *err)
+static raati_code topic_open_to(forum_ctx *f, int64_t topic_id, const char *field, raati_error *err)
 {
     if (f->role >= ROLE_MODERATOR)
         return RAATI_OK;
@@ -764,9 +797,9 @@ static raati_code topic_open_to(forum_ctx *f, int64_t topic_id, raati_error *err
         locked = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
         sqlite3_reset(st);
     }
-    return locked ? raati_fail(err, RAATI_E_TOPIC_LOCKED, "topic_id",
-                               "a moderator has locked this topic")
-                  : RAATI_OK;
+    return locked
+               ? raati_fail(err, RAATI_E_TOPIC_LOCKED, field, "a moderator has locked this topic")
+               : RAATI_OK;
 }
 
 raati_code topic_create(forum_ctx *f, json_t *msg, int64_t *topic_id, int64_t *post_id,
@@ -783,8 +816,8 @@ raati_code topic_create(forum_ctx *f, json_t *msg, int64_t *topic_id, int64_t *p
         (rc = text_field(msg, "body", 1, 1, (size_t)f->cfg->max_post_chars, &body, err)) ||
         (rc = hetu_refuse("title", title, err)) || (rc = hetu_refuse("body", body, err)) ||
         (rc = period_visible(f->db, period_id, f->role, &status, err)) ||
-        (rc = words_apply(f->db, "title", &title, found, err)) ||
-        (rc = words_apply(f->db, "body", &body, found, err)))
+        (rc = words_apply(f->db, "title", TOPIC_TITLE_MAX, &title, found, err)) ||
+        (rc = words_apply(f->db, "body", (size_t)f->cfg->max_post_chars, &body, found, err)))
         goto out;
     int staff = f->role >= ROLE_MODERATOR;
     if (!staff) {
@@ -893,15 +926,25 @@ raati_code post_create(forum_ctx *f, json_t *msg, int64_t *post_id, raati_error 
         }
     }
     if ((rc = topic_period(f->db, topic_id, f->member_id, f->role, &period_id, &status, err)) ||
-        (rc = period_writable(status, err)) || (rc = topic_open_to(f, topic_id, err)))
+        (rc = period_writable(status, err)) || (rc = topic_open_to(f, topic_id, "topic_id", err)))
         goto out;
     if (!parent_id) {
-        sqlite3_stmt *st = db_prepare(f->db, "SELECT opening_post_id FROM topic WHERE id = ?");
+        sqlite3_stmt *st = db_prepare(f->db, "SELECT opening_post_id, status = 'pending' "
+                                             "FROM topic WHERE id = ?");
+        int pending = 0;
         if (st) {
             sqlite3_bind_int64(st, 1, topic_id);
-            if (sqlite3_step(st) == SQLITE_ROW)
+            if (sqlite3_step(st) == SQLITE_ROW) {
                 parent_id = sqlite3_column_int64(st, 0);
+                pending = sqlite3_column_int(st, 1);
+            }
             sqlite3_reset(st);
+        }
+        if (pending) {
+            rc = raati_fail(err, RAATI_E_INVALID_FIELD, "topic_id",
+                            "the topic waits for a moderator: replies can come once it is "
+                            "approved");
+            goto out;
         }
     } else {
         sqlite3_stmt *st = db_prepare(f->db, "SELECT topic_id, deleted_at IS NOT NULL, status, "
@@ -937,7 +980,7 @@ raati_code post_create(forum_ctx *f, json_t *msg, int64_t *post_id, raati_error 
             goto out;
         }
     }
-    if ((rc = words_apply(f->db, "body", &body, words, err)))
+    if ((rc = words_apply(f->db, "body", (size_t)f->cfg->max_post_chars, &body, words, err)))
         goto out;
     why = held_why(f, period_id, words);
     rc = insert_post(f, topic_id, parent_id, body, why != NULL, post_id, err);
@@ -1079,7 +1122,7 @@ static raati_code edit_body(forum_ctx *f, json_t *msg, char **body, json_t *foun
     raati_code rc;
     if ((rc = text_field(msg, "body", 1, 1, (size_t)f->cfg->max_post_chars, body, err)) ||
         (rc = hetu_refuse("body", *body, err)) ||
-        (rc = words_apply(f->db, "body", body, found, err))) {
+        (rc = words_apply(f->db, "body", (size_t)f->cfg->max_post_chars, body, found, err))) {
         free(*body);
         *body = NULL;
     }
@@ -1095,7 +1138,7 @@ raati_code post_edit(forum_ctx *f, json_t *msg, int64_t *post_id, int *changed, 
     *changed = 0;
     if ((rc = load_own(f, msg, &p, err)) ||
         (rc = text_field(msg, "reason", p.moderating, 1, MODERATION_REASON_MAX, &reason, err)) ||
-        (!p.moderating && (rc = topic_open_to(f, p.topic_id, err))) ||
+        (!p.moderating && (rc = topic_open_to(f, p.topic_id, "post_id", err))) ||
         (rc = edit_body(f, msg, &body, found, err)))
         goto out;
     *post_id = p.id;
@@ -1165,16 +1208,13 @@ static raati_code tombstone(forum_ctx *f, const struct own_post *p, const char *
     sqlite3_bind_int64(st, 2, f->seq);
     sqlite3_bind_int(st, 3, reason != NULL);
     sqlite3_bind_int64(st, 4, p->id);
-    if ((rc = forum_step(f->db, st, "the post", err)))
+    if ((rc = forum_step(f->db, st, "the post", err)) ||
+        (rc = topic_recount(f, p->topic_id, 0, err)))
         return rc;
-    /* A pending post was never counted. */
-    st = db_prepare(f->db, "UPDATE topic SET post_count = post_count - ?, seq = ? WHERE id = ?");
-    if (!st)
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not delete the post");
-    sqlite3_bind_int(st, 1, !p->pending);
-    sqlite3_bind_int64(st, 2, f->seq);
-    sqlite3_bind_int64(st, 3, p->topic_id);
-    return forum_step(f->db, st, "the topic", err);
+    /* A pending post its author takes back leaves nothing to review. */
+    if (p->pending && !reason)
+        rc = queue_settle(f, p->id, "delete", "", err);
+    return rc;
 }
 
 raati_code post_delete(forum_ctx *f, json_t *msg, int64_t *post_id, raati_error *err)
@@ -1411,6 +1451,17 @@ json_t *topic_changes(db *d, int64_t topic_id, int64_t since, int64_t member_id,
                                      "ORDER BY p.seq LIMIT ?3");
     *too_many = 0;
     if (!st)
+        return NULL;
+    /* Posts that moved out since are gone from this topic's rows: the
+     * client loads the topic again. */
+    sqlite3_stmt *moved = db_prepare(d, "SELECT moved_out_seq > ? FROM topic WHERE id = ?");
+    if (moved) {
+        sqlite3_bind_int64(moved, 1, since);
+        sqlite3_bind_int64(moved, 2, topic_id);
+        *too_many = sqlite3_step(moved) == SQLITE_ROW && sqlite3_column_int(moved, 0);
+        sqlite3_reset(moved);
+    }
+    if (*too_many)
         return NULL;
     sqlite3_bind_int64(st, 1, topic_id);
     sqlite3_bind_int64(st, 2, since);

@@ -59,6 +59,9 @@ raati_code post_moderator_delete(forum_ctx *f, int64_t post_id, const char *reas
 /* Publishes a pending post (and a pending topic with its opening post)
  * and counts it; nothing when it is not pending. */
 raati_code post_publish(forum_ctx *f, int64_t post_id, raati_error *err);
+/* Counts a topic's posts again, and names the author of its last visible
+ * post; with dates, also its last post's time (after posts left it). */
+raati_code topic_recount(forum_ctx *f, int64_t topic_id, int dates, raati_error *err);
 /* 1 if the post is its topic's opening post. */
 int post_opens_topic(db *d, int64_t post_id);
 raati_code post_versions(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err);

@@ -19,6 +19,10 @@
 #include "words.h"
 #include "ws.h"
 
+enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC, CH_POLL, CH_SURVEY, CH_ME, CH_MODERATION };
+static raati_code parse_channel(json_t *msg, const char **name, enum channel_kind *kind,
+                                int64_t *id, raati_error *err);
+
 /* Hidden channels: every moderator's connection holds STAFF_CHANNEL, and
  * every signed-in connection its member's channel, member:<id>:me. They
  * carry hidden and pending posts as moderators and authors see them, and
@@ -117,17 +121,34 @@ static int out_period(app *a, struct outbox *o, int64_t period_id)
     return 0;
 }
 
+static void member_channel(int64_t member_id, char name[HUB_CHANNEL_MAX]);
+static int out_add_as(struct outbox *o, const char *channel, const char *shown, const char *event,
+                      json_t *data);
+
+/* A topic's event to its period's viewers; a pending topic's only to
+ * moderators and its author. */
 static int out_topic(app *a, struct outbox *o, int64_t topic_id, const char *event)
 {
     json_t *t = topic_json(a->db, topic_id, 0);
-    int64_t period_id = t ? json_integer_value(json_object_get(t, "period_id")) : 0;
-    return out_add(o, "period", period_id, event, t);
+    if (!t)
+        return -1;
+    int64_t period_id = json_integer_value(json_object_get(t, "period_id"));
+    if (strcmp(json_string_value(json_object_get(t, "status")), "pending"))
+        return out_add(o, "period", period_id, event, t);
+    char shown[HUB_CHANNEL_MAX], mine[HUB_CHANNEL_MAX];
+    snprintf(shown, sizeof shown, "period:%lld", (long long)period_id);
+    member_channel(json_integer_value(json_object_get(json_object_get(t, "author"), "id")), mine);
+    if (out_add_as(o, STAFF_CHANNEL, shown, event, json_incref(t)))
+        return json_decref(t), -1;
+    return out_add_as(o, mine, shown, event, t);
 }
 
 /* A post's event to its topic's viewers: the post as everyone sees it
- * (none for a pending post), and for a hidden or pending one, right after,
- * the post as moderators and its author see it, to them only. */
-static int out_post(app *a, struct outbox *o, int64_t post_id, const char *event)
+ * (none for a pending post, nor with insiders_only), and for a hidden or
+ * pending one, right after, the post as moderators and its author see it,
+ * to them only. */
+static int out_post_to(app *a, struct outbox *o, int64_t post_id, const char *event,
+                       int insiders_only)
 {
     json_t *p = post_json(a->db, post_id, 0, 0);
     if (!p)
@@ -135,13 +156,13 @@ static int out_post(app *a, struct outbox *o, int64_t post_id, const char *event
     int64_t topic_id = json_integer_value(json_object_get(p, "topic_id"));
     const char *status = json_string_value(json_object_get(p, "status"));
     int pending = !strcmp(status, "pending"), hidden = !strcmp(status, "hidden");
-    if (pending)
+    if (pending || insiders_only)
         json_decref(p);
     else if (out_add(o, "topic", topic_id, event, p))
         return -1;
     if (!pending && !hidden)
         return 0;
-    json_t *full = post_json(a->db, post_id, 0, POST_STAFF);
+    json_t *full = post_json(a->db, post_id, 0, POST_STAFF), *authors = NULL;
     char shown[HUB_CHANNEL_MAX], mine[HUB_CHANNEL_MAX];
     snprintf(shown, sizeof shown, "topic:%lld", (long long)topic_id);
     sqlite3_stmt *st = db_prepare(a->db, "SELECT author_id FROM post WHERE id = ?");
@@ -153,9 +174,22 @@ static int out_post(app *a, struct outbox *o, int64_t post_id, const char *event
         sqlite3_reset(st);
     }
     member_channel(author, mine);
-    if (!full || out_add_as(o, STAFF_CHANNEL, shown, event, json_incref(full)))
-        return json_decref(full), -1;
-    return out_add_as(o, mine, shown, event, full);
+    /* The author sees it as they would in the thread (a hidden post it
+     * answers stays nameless to them). */
+    authors = post_json(a->db, post_id, author, 0);
+    if (!full || !authors) {
+        json_decref(full);
+        json_decref(authors);
+        return -1;
+    }
+    if (out_add_as(o, STAFF_CHANNEL, shown, event, full))
+        return json_decref(authors), -1;
+    return out_add_as(o, mine, shown, event, authors);
+}
+
+static int out_post(app *a, struct outbox *o, int64_t post_id, const char *event)
+{
+    return out_post_to(a, o, post_id, event, 0);
 }
 
 /* Adds the events of what a change did in the queue and to members'
@@ -665,6 +699,18 @@ int h_post_list(struct request *rq, json_t *reply, raati_error *err)
     return post_list(&f, rq->msg, reply, err);
 }
 
+static int post_pending(app *a, int64_t post_id)
+{
+    sqlite3_stmt *st = db_prepare(a->db, "SELECT status = 'pending' FROM post WHERE id = ?");
+    int yes = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, post_id);
+    yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return yes;
+}
+
 /* Puts the post (as f's member sees it) in the reply, and its event, and
  * with topic_event the topic's, in the outbox. */
 static raati_code post_done(app *a, const forum_ctx *f, struct outbox *o, int64_t post_id,
@@ -702,8 +748,10 @@ static int post_write(struct request *rq,
     int creating = write == post_create;
     if (!rc && creating)
         rc = post_rate(rq, err);
+    /* A pending post changes nothing others see of the topic. */
     if (!rc)
-        rc = post_done(a, &f, &o, post_id, event, "topic.changed", reply, err);
+        rc = post_done(a, &f, &o, post_id, event, post_pending(a, post_id) ? NULL : "topic.changed",
+                       reply, err);
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
     if (creating)
@@ -1186,17 +1234,6 @@ int h_survey_results(struct request *rq, json_t *reply, raati_error *err)
 
 /* ---- moderation of members ---- */
 
-static void resync_role(void *ctx, struct conn *c)
-{
-    app *a = ctx;
-    int role = ROLE_ANON;
-    int64_t until;
-    if (!member_standing(a->db, c->member_id, time_now_ms(), &role, &until) && role != c->role) {
-        c->role = role;
-        forum_sync_channels(a, c);
-    }
-}
-
 /* member.suspend, member.unsuspend and member.role: one member changed,
  * its audit entry written in the same transaction. */
 static int member_change(struct request *rq,
@@ -1218,12 +1255,18 @@ static int member_change(struct request *rq,
     }
     if ((rc = finish(a, &f, &o, rc, err)))
         return rc;
-    if (change == member_change_role) {
-        /* The member's open connections take their new role at once. */
-        char mine[HUB_CHANNEL_MAX];
-        member_channel(id, mine);
-        hub_each(a->hub, mine, resync_role, a);
-    }
+    /* The member's open connections take the new role at once, and every
+     * channel they hold is checked again under it. */
+    if (change == member_change_role)
+        for (struct conn *c = a->conns; c; c = c->next)
+            if (c->member_id == id) {
+                int role = ROLE_ANON;
+                int64_t until;
+                if (!member_standing(a->db, id, time_now_ms(), &role, &until)) {
+                    c->role = role;
+                    forum_sync_channels(a, c);
+                }
+            }
     log_info("member.moderated", "member=%lld by=%lld type=%s", (long long)id,
              (long long)f.member_id, json_string_value(json_object_get(rq->msg, "type")));
     return RAATI_OK;
@@ -1345,8 +1388,13 @@ static int post_moderated(struct request *rq,
     ctx_for(rq, &f);
     if ((rc = begin(a, &o, err)))
         return rc;
-    if (!(rc = change(&f, rq->msg, &post_id, err)))
-        rc = post_done(a, &f, &o, post_id, event, NULL, reply, err);
+    if (!(rc = change(&f, rq->msg, &post_id, err))) {
+        /* An appeal changes nothing others see. */
+        int insiders = change == appeal_create;
+        rc = post_done(a, &f, &o, post_id, insiders ? NULL : event, NULL, reply, err);
+        if (!rc && insiders)
+            rc = built(out_post_to(a, &o, post_id, event, 1), err);
+    }
     return finish(a, &f, &o, rc, err);
 }
 
@@ -1516,15 +1564,42 @@ void forum_sync_channels(app *a, struct conn *c)
     if (c->role >= ROLE_MODERATOR) {
         if (!hub_has(c, STAFF_CHANNEL))
             hub_subscribe(a->hub, c, STAFF_CHANNEL);
-    } else {
-        hub_unsubscribe(a->hub, c, STAFF_CHANNEL);
-        hub_unsubscribe(a->hub, c, "moderation");
+        return;
+    }
+    hub_unsubscribe(a->hub, c, STAFF_CHANNEL);
+    /* What only moderators may see goes: the queue, drafts, pending
+     * topics, a poll's results kept for moderators. */
+    char names[HUB_MAX_SUBSCRIPTIONS][HUB_CHANNEL_MAX];
+    int n = hub_names(c, names, HUB_MAX_SUBSCRIPTIONS);
+    for (int i = 0; i < n; i++) {
+        json_t *msg = json_pack("{s:s}", "channel", names[i]);
+        const char *name;
+        enum channel_kind kind;
+        int64_t id, period_id;
+        period_status status;
+        int keep = 1;
+        if (!strncmp(names[i], "member:", 7))
+            continue;
+        if (!msg || parse_channel(msg, &name, &kind, &id, NULL))
+            keep = !strncmp(names[i], "poll:", 5) &&
+                   poll_results_visible(a->db, atoll(names[i] + 5), c->member_id, c->role);
+        else if (kind == CH_MODERATION)
+            keep = 0;
+        else if (kind == CH_PERIOD)
+            keep = !period_visible(a->db, id, c->role, &status, NULL);
+        else if (kind == CH_TOPIC)
+            keep = !topic_period(a->db, id, c->member_id, c->role, &period_id, &status, NULL);
+        else if (kind == CH_POLL)
+            keep = !poll_period(a->db, id, c->role, &period_id, NULL);
+        else if (kind == CH_SURVEY)
+            keep = !survey_period(a->db, id, c->role, &period_id, NULL, NULL);
+        json_decref(msg);
+        if (!keep)
+            hub_unsubscribe(a->hub, c, names[i]);
     }
 }
 
 /* ---- channels ---- */
-
-enum channel_kind { CH_PERIODS, CH_PERIOD, CH_TOPIC, CH_POLL, CH_SURVEY, CH_ME, CH_MODERATION };
 
 /* Parses "periods", "me", "moderation", "period:<id>", "topic:<id>",
  * "poll:<id>" or "survey:<id>". */
@@ -1702,9 +1777,14 @@ int h_subscribe(struct request *rq, json_t *reply, raati_error *err)
 int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err)
 {
     const char *name;
-    raati_code rc = jfield_string(rq->msg, "channel", 1, &name, NULL, err);
+    enum channel_kind kind;
+    int64_t id;
+    /* Only channels a client may name: never the hidden ones. */
+    raati_code rc = parse_channel(rq->msg, &name, &kind, &id, err);
     if (rc)
         return rc;
+    if (kind == CH_ME)
+        return RAATI_OK;
     hub_unsubscribe(rq->a->hub, rq->c, name);
     if (!strncmp(name, "poll:", 5) && strlen(name) < HUB_CHANNEL_MAX - 8) {
         char results[HUB_CHANNEL_MAX];

@@ -274,6 +274,14 @@ int hub_has(struct conn *c, const char *name)
     return 0;
 }
 
+int hub_names(struct conn *c, char names[][HUB_CHANNEL_MAX], int max)
+{
+    int n = 0;
+    for (int i = 0; i < c->sub_count && n < max; i++)
+        snprintf(names[n++], HUB_CHANNEL_MAX, "%s", c->subs[i].ch->name);
+    return n;
+}
+
 int hub_asked(struct conn *c)
 {
     int n = 0;

@@ -43,6 +43,8 @@ void hub_publish_as(hub *h, const char *channel, const char *shown, const char *
 void hub_each(hub *h, const char *channel, void (*fn)(void *ctx, struct conn *c), void *ctx);
 /* 1 if c is subscribed to channel. */
 int hub_has(struct conn *c, const char *channel);
+/* Copies the names of the channels c holds (up to max); returns how many. */
+int hub_names(struct conn *c, char names[][HUB_CHANNEL_MAX], int max);
 /* How many channels c holds whose names have no second colon, i.e. the
  * ones it asked for (hidden channels are named like poll:5:results). */
 int hub_asked(struct conn *c);

@@ -240,7 +240,8 @@ static int ids_of(db *d, const char *sql, int64_t period_id, int64_t since, int6
     if (!st)
         return 0;
     sqlite3_bind_int64(st, 1, period_id);
-    sqlite3_bind_int64(st, 2, since);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, since);
     while (n < max && sqlite3_step(st) == SQLITE_ROW)
         ids[n++] = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
@@ -251,11 +252,10 @@ json_t *survey_list(const forum_ctx *f, int64_t period_id)
 {
     int64_t ids[500];
     int n = ids_of(f->db,
-                   f->role >= ROLE_MODERATOR
-                       ? "SELECT id FROM survey WHERE period_id = ?1 AND ?2 = ?2 "
-                         "ORDER BY id DESC LIMIT 500"
-                       : "SELECT id FROM survey WHERE period_id = ?1 AND ?2 = ?2 AND "
-                         "status != 'draft' ORDER BY id DESC LIMIT 500",
+                   f->role >= ROLE_MODERATOR ? "SELECT id FROM survey WHERE period_id = ?1 "
+                                               "ORDER BY id DESC LIMIT 500"
+                                             : "SELECT id FROM survey WHERE period_id = ?1 AND "
+                                               "status != 'draft' ORDER BY id DESC LIMIT 500",
                    period_id, 0, ids, 500);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
@@ -543,7 +543,7 @@ raati_code survey_create(forum_ctx *f, json_t *msg, int64_t *id, raati_error *er
         int64_t ids[1];
         if (ids_of(f->db,
                    "SELECT id FROM survey WHERE period_id = ?1 AND template = 'feedback' AND "
-                   "status != 'closed' AND ?2 = ?2 LIMIT 1",
+                   "status != 'closed' LIMIT 1",
                    period_id, 0, ids, 1))
             return raati_fail(err, RAATI_E_CONFLICT, "template",
                               "the period has a feedback survey already (survey %lld): open that "

@@ -18,6 +18,7 @@
 /* Close status sent when a connection's session ends (sign-out elsewhere,
  * password change). */
 #define WS_CLOSE_SESSION_ENDED 4001
+
 /* How much of an oversized message is read and dropped before closing with
  * 1009; a sender that goes on past this is cut off without a close frame. */
 #define WS_DISCARD_MAX (16u << 20)
