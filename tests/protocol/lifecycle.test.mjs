@@ -103,6 +103,32 @@ describe('--demo', () => {
     } finally { await srv.stop(); }
   });
 
+  test('the demo moderator finds one pending report in the queue, a watched word and audit entries', async () => {
+    const srv = await start({ args: ['--demo'] });
+    try {
+      const cookie = await loginCookie(srv, demo[1][0], demo[1][1]);
+      const { ws } = await openWs(srv, { cookie });
+      try {
+        const q = await ws.request({ type: 'queue.list' });
+        assert.equal(q.ok, true, JSON.stringify(q));
+        assert.equal(q.pending, 1);
+        assert.equal(q.items.length, 1);
+        const [item] = q.items;
+        assert.equal(item.kind, 'report');
+        assert.equal(item.reports.length, 2, 'two members reported it: under the auto-hide threshold');
+        assert.equal(item.post.status, 'published');
+        assert.match(item.post.body, /yrttikuuri/);
+        const kept = await ws.request({ type: 'queue.list', status: 'dismissed' });
+        assert.equal(kept.items.length, 1, 'an earlier report was kept');
+        const words = await ws.request({ type: 'word.list' });
+        assert.deepEqual(words.words.map((w) => [w.word, w.action]), [['idioot*', 'replace']]);
+        const log = await ws.request({ type: 'audit.list' });
+        assert.deepEqual(log.entries.map((e) => e.action).sort(),
+          ['period.create', 'period.create', 'queue.keep', 'word.add']);
+      } finally { ws.destroy(); }
+    } finally { await srv.stop(); }
+  });
+
   test('without --demo there are no demo accounts', async () => {
     const srv = await start();
     try {
