@@ -68,7 +68,11 @@ test('a member cannot reach the console and has no link to it; staff have the li
 
     const modPage = await pageAs(browser, base, mod);
     await openAt(modPage, base, '/periods', null);
+    // The link opens the console's first screen, the queue.
     await navLink(modPage).click();
+    await modPage.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Moderointijono');
+    assert.match(modPage.url(), /#\/moderation\/queue$/);
+    assert.equal(await navLink(modPage).getAttribute('aria-current'), 'page');
     await openAt(modPage, base, '/moderation/members', 'Jäsenet');
     assert.equal(await navLink(modPage).getAttribute('aria-current'), 'page');
     await done(page, modPage);
@@ -121,7 +125,8 @@ test('a moderator suspends a member with a reason; the member sees it and cannot
     await page.fill(`#suspend-${id}-until-time`, '12:00');
     await page.fill(`#suspend-${id}-reason`, 'Toistuvaa häirintää keskustelussa');
     await page.click(`#suspend-${id}-submit`);
-    await page.locator(`#member-${id}-status`, { hasText: 'Jäädytetty' }).waitFor();
+    // A RegExp: hasText with a string ignores case, and "Ei jäädytetty" holds "Jäädytetty".
+    await page.locator(`#member-${id}-status`, { hasText: /^Jäädytetty/ }).waitFor();
     assert.match(await page.textContent(`#member-${id}-status`), /Syy: Toistuvaa häirintää keskustelussa/);
     assert.match(await page.textContent(`#member-${id}-status`), /klo 12\.00/);
     assert.equal(await page.locator(`#suspend-${id}`).count(), 0, 'the form closes');

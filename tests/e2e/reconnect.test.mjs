@@ -97,10 +97,11 @@ test('after a server restart the topic catches up without a reload, and the half
     await page.waitForFunction((id) => /Kiitos\s*1/.test(document.querySelector(`#post-${id} .reactions`)?.textContent ?? ''), liked.id);
     await page.locator('#connection-status', { hasText: 'Yhteys palautui.' }).waitFor();
 
-    // Caught up from where it left off: subscriptions again with `since`,
-    // and no reload of the topic.
+    // Caught up from where it left off: subscriptions again with `since`
+    // (the member's own channel `me`, for notices, too), and no reload of
+    // the topic.
     const again = gate.sent.filter((m) => m.type === 'subscribe');
-    assert.deepEqual(again.map((m) => m.channel).sort(), [`period:${period.id}`, `topic:${topic.id}`]);
+    assert.deepEqual(again.map((m) => m.channel).sort(), ['me', `period:${period.id}`, `topic:${topic.id}`]);
     assert.ok(again.every((m) => Number.isInteger(m.since) && m.since > 0), JSON.stringify(again));
     assert.equal(gate.sent.filter((m) => m.type === 'topic.get').length, 0);
 

@@ -27,14 +27,17 @@ import participation from './views/participation.js';
 import topic from './views/topic.js';
 import { surveyView, surveyResultsView } from './views/surveys.js';
 import { surveyNewView, surveyEditView } from './views/surveyform.js';
-import { membersView, logView } from './views/moderation.js';
+import { membersView, logView, queueView, wordsView } from './views/moderation.js';
 import { contactEmail, mailLink } from './views/shared.js';
 import { isStaff } from './views/periodparts.js';
+import notices, { noticeCenter, noticesLinkContent } from './views/notices.js';
 
 const ROUTES = {
     '/': front, '/register': register, '/login': login, '/profile': profile, '/privacy': privacy,
     '/periods': periods, '/periods/new': periodForm,
-    '/moderation': membersView, '/moderation/members': membersView, '/moderation/log': logView,
+    '/moderation': queueView, '/moderation/queue': queueView, '/moderation/members': membersView, '/moderation/log': logView,
+    '/moderation/words': wordsView,
+    '/notices': notices,
 };
 // Routes with an id in them: the captured numbers become ctx.params.
 const PATTERNS = [
@@ -242,11 +245,16 @@ function renderChrome() {
     const items = app.member
         ? [link('/', 'nav.home'), link('/periods', 'nav.periods'),
             // The moderators' console, for moderators and admins only.
-            isStaff(app.member) && link('/moderation/members', 'nav.moderation', path.startsWith('/moderation')),
+            isStaff(app.member) && link('/moderation/queue', 'nav.moderation', path.startsWith('/moderation')),
+            // Notices from moderators, with how many are unread.
+            h('li', null, h('a', { href: '#/notices', id: 'nav-notices', class: 'site-nav__link',
+                'aria-current': path === '/notices' ? 'page' : null }, noticesLinkContent())),
             link('/profile', 'nav.profile'),
             h('li', null, h('button', { type: 'button', class: 'site-nav__link site-nav__button', onclick: () => ctx.signOut() }, t('nav.signout')))]
         : [link('/', 'nav.home'), link('/register', 'nav.register'), link('/login', 'nav.login')];
     document.getElementById('site-nav').replaceChildren(h('ul', { class: 'site-nav__list' }, items));
+    // The member's own channel, for notices (once per member; nothing when signed out).
+    if (app.live) noticeCenter.start(ctx);
 
     const footer = document.getElementById('site-footer');
     const email = contactEmail(app.config);

@@ -19,7 +19,7 @@ export function postMax() {
 // The text for an error about a post, most specific key first:
 // post.error.<code>.<field>, post.error.<code>, then the general catalog.
 export function postErrorText(err, params = {}) {
-    const all = { ...params, limit: formatNumber(err.limit ?? postLimit) };
+    const all = { ...params, limit: formatNumber(err.limit ?? postLimit), word: err.word ?? '' };
     for (const key of [err.field && `post.error.${err.code}.${err.field}`, `post.error.${err.code}`]) {
         if (key) {
             const text = t(key, all);
@@ -31,7 +31,7 @@ export function postErrorText(err, params = {}) {
 
 // Errors about the text, shown by the field; the rest are about the
 // situation (the network, a closed period) and leave focus where it is.
-const TEXT_ERRORS = new Set(['too_long', 'invalid_field', 'missing_field']);
+const TEXT_ERRORS = new Set(['too_long', 'invalid_field', 'missing_field', 'watched_word']);
 
 let serial = 0;
 

@@ -291,7 +291,8 @@ export function showErrors(form, errors, { alias = {}, params = {}, title = null
     const items = [];
     for (const err of errors) {
         const field = alias[err.field] ?? err.field;
-        const text = errorText(err, params);
+        // A view may word an error itself (err.text); otherwise the catalog.
+        const text = err.text ?? errorText(err, params);
         const box = field ? form.querySelector(`[data-field="${CSS.escape(field)}"]`) : null;
         let target = null;
         if (box) {

@@ -19,8 +19,10 @@ import {
 export const TITLE_MAX = 200;
 export const TEXT_MAX = 20000;
 
+// Pinned topics first, then by latest post.
 function byLastPost(a, b) {
-    return String(b.last_post_at).localeCompare(String(a.last_post_at)) || b.id - a.id;
+    return Number(Boolean(b.pinned)) - Number(Boolean(a.pinned)) ||
+        String(b.last_post_at).localeCompare(String(a.last_post_at)) || b.id - a.id;
 }
 
 // Who may open a topic here (docs/protocol.md, "topic.create").
@@ -292,6 +294,10 @@ class PeriodPage extends LiveView {
                 h('h3', { class: 'topic-item__title' },
                     h('a', { href: `#/topics/${topic.id}`, id, 'aria-describedby': `${id}-meta` }, topic.title)),
                 h('p', { class: 'topic-item__meta', id: `${id}-meta` },
+                    topic.pinned && h('span', { class: 'badge badge--pinned' }, t('topic.pinned')), topic.pinned && ' ',
+                    topic.status === 'pending' && h('span', { class: 'badge badge--pending' }, t('hidden.pending_badge')),
+                    topic.status === 'pending' && ' ',
+                    topic.locked && h('span', { class: 'badge badge--locked' }, t('topic.locked_badge')), topic.locked && ' ',
                     topic.unread > 0 && h('strong', { class: 'badge badge--new' },
                         tn('count.unread', topic.unread, { n: formatNumber(topic.unread) })),
                     topic.unread > 0 && ' ',
@@ -359,7 +365,7 @@ class PeriodPage extends LiveView {
         setBusy(form, false);
         if (res.ok) {
             clearErrors(form);
-            this.ctx.navigate(`/topics/${res.topic.id}`, { flash: { key: 'topic.created' } });
+            this.ctx.navigate(`/topics/${res.topic.id}`, { flash: { key: res.topic.status === 'pending' ? 'topic.created_pending' : 'topic.created' } });
             return;
         }
         if (res.error?.code === 'unauthenticated') return this.ctx.sessionEnded();
@@ -373,7 +379,8 @@ class PeriodPage extends LiveView {
 
 // Errors of a form of markdown texts: too_long carries the limit.
 export function showTextErrors(form, errors) {
-    return showErrors(form, errors.map((e) => (e.code === 'too_long' ? { ...e, params: { limit: formatNumber(e.limit) } } : e)));
+    return showErrors(form, errors.map((e) => (e.code === 'too_long' ? { ...e, params: { limit: formatNumber(e.limit) } }
+        : e.code === 'watched_word' ? { ...e, params: { word: e.word ?? '' } } : e)));
 }
 
 function errorTextFor(error) {

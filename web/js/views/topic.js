@@ -12,8 +12,9 @@ import { PollsSection } from './polls.js';
 import { LiveView, keepFocus } from './liveview.js';
 import { Composer, postErrorText } from '../composer.js';
 import { draftKey, draftsUnder, removeDraft } from '../drafts.js';
-import { notice } from '../forms.js';
-import { timeEl, loadingHeading, loadFailed, breadcrumb } from './periodparts.js';
+import { notice, textLength } from '../forms.js';
+import { timeEl, loadingHeading, loadFailed, breadcrumb, isStaff } from './periodparts.js';
+import { MiniForm, needText } from './miniform.js';
 
 const REACTIONS = ['agree', 'good_idea', 'thanks'];
 const MAX_INDENT = 4; // replies deeper than this are shown flat
@@ -40,6 +41,14 @@ function randomKey() {
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+// Hidden by a moderator or by reports (docs/protocol.md, "The post object").
+function isHidden(post) {
+    return !post.deleted && (post.status === 'hidden' || Boolean(post.hidden));
+}
+
+const REPORT_REASONS = ['asiaton', 'hairinta', 'roskaposti', 'henkilotiedot', 'muu'];
+const REASON_MAX = 500;
 
 function authorName(post) {
     return post?.author?.display_name ?? t('post.deleted_author');
@@ -73,6 +82,17 @@ class TopicPage extends LiveView {
         this.confirming = new Set(); // posts asking "delete?"
         this.reacting = new Set();
         this.composers = new Map(); // 'top', 'r<id>', 'e<id>' -> Composer
+        // Moderation: reports made on this visit (the post object does not
+        // say), the one small form open per post (report, appeal, or a
+        // moderator's hide, restore, edit, delete or move), which posts have
+        // their "Moderoi" menu open, and a message left after a form is done.
+        this.reported = new Set();
+        this.forms = new Map(); // post id (or 'topic') -> { kind, form: MiniForm }
+        this.modOpen = new Set();
+        this.flashes = new Map(); // post id -> text
+        this.movedIn = 0; // posts moved here while viewing (reload to see them)
+        this.movedOut = null; // { n, to } the last posts moved away
+        this.topicTools = false;
         this.els = new Map(); // post id -> { li, article, children, flat }
         this.readMax = 0;
         this.readSent = 0;
@@ -92,6 +112,17 @@ class TopicPage extends LiveView {
 
     get canWrite() {
         return this.period?.status === 'open';
+    }
+
+    get staff() {
+        return isStaff(this.ctx.member);
+    }
+
+    // Writing new posts and edits: an open period, a topic that no longer
+    // waits for a moderator, and that is not locked (moderators may still
+    // post in a locked one).
+    get canPost() {
+        return this.canWrite && this.topic?.status !== 'pending' && (!this.topic?.locked || this.staff);
     }
 
     get openingId() {
@@ -253,7 +284,7 @@ class TopicPage extends LiveView {
 
     // ---- live ----------------------------------------------------------
 
-    apply(frame) {
+    apply(frame, how) {
         if (!this.topic) return;
         const data = frame.data ?? {};
         switch (frame.event) {
@@ -261,7 +292,15 @@ class TopicPage extends LiveView {
         case 'post.changed':
         case 'post.edited':
         case 'post.deleted':
-            if (data.topic_id === this.id) this.upsert(data);
+        case 'post.hidden':
+        case 'post.restored':
+            // A post approved by a moderator (or restored) is new to those
+            // who never saw it, whenever it was written.
+            if (data.topic_id === this.id) this.upsert(data, { fresh: frame.event === 'post.created' && !how?.catchup });
+            if (data.topic_id === this.id && !how?.catchup) this.announceModeration(frame.event, data);
+            break;
+        case 'post.moved':
+            this.postsMoved(data);
             break;
         case 'poll.created':
             if (data.topic_id === this.id) this.polls?.add(data, { announce: true });
@@ -275,10 +314,7 @@ class TopicPage extends LiveView {
             break;
         case 'topic.changed':
         case 'topic.created':
-            if (data.id === this.id && (data.seq ?? 0) >= (this.topic.seq ?? 0)) {
-                this.topic = { ...this.topic, ...data, unread: this.topic.unread };
-                this.paintHead();
-            }
+            if (data.id === this.id && (data.seq ?? 0) >= (this.topic.seq ?? 0)) this.topicChanged(data);
             break;
         case 'period.changed':
             if (data.id === this.period.id && (data.seq ?? 0) >= (this.period.seq ?? 0)) this.periodChanged(data);
@@ -294,16 +330,27 @@ class TopicPage extends LiveView {
 
     // A post from an event, a catch-up or a reply: replaces the one we have
     // (unless ours is newer), or is added where it belongs in the thread.
-    upsert(post) {
+    upsert(post, { fresh = false } = {}) {
         const old = this.posts.get(post.id);
         if (old) {
             if ((post.seq ?? 0) < (old.seq ?? 0)) return 'stale';
             const merged = { ...old, ...post, mine: post.mine ?? old.mine ?? [] };
+            // A report or a reply cannot be sent on a post just hidden or deleted.
+            if ((merged.deleted || isHidden(merged)) && this.forms.get(post.id)?.kind === 'report') this.forms.delete(post.id);
+            if (isHidden(merged) && this.replying.has(post.id) && !this.composers.get(`r${post.id}`)?.hasText()) {
+                this.replying.delete(post.id);
+                this.dropComposer(`r${post.id}`);
+                this.paintThread();
+            }
             if (merged.deleted) {
                 merged.mine = [];
                 this.unread.delete(post.id);
                 this.confirming.delete(post.id);
                 if (this.editing.delete(post.id)) this.dropComposer(`e${post.id}`);
+            }
+            // The author hears when a moderator approves their waiting post.
+            if (old.status === 'pending' && merged.status === 'published' && merged.author?.id === this.me) {
+                this.ctx.announce(t('hidden.approved'));
             }
             this.posts.set(post.id, merged);
             this.refreshPost(post.id);
@@ -312,7 +359,7 @@ class TopicPage extends LiveView {
         }
         // A post we do not have is new only if it was written after the
         // view loaded; otherwise it is an old one outside the window.
-        if (String(post.created_at) <= this.lastPostAtLoad) return 'old';
+        if (!fresh && String(post.created_at) <= this.lastPostAtLoad) return 'old';
         this.posts.set(post.id, { ...post, mine: post.mine ?? [] });
         const where = this.place(post);
         if (post.author && post.author.id !== this.me && !post.deleted) {
@@ -360,6 +407,74 @@ class TopicPage extends LiveView {
         }
         this.posts.set(post.id, { ...post, reactions: d.reactions ?? post.reactions, mine: [...mine], seq: frame.seq ?? post.seq });
         this.refreshPost(post.id);
+    }
+
+    // A lock, unlock, pin or unpin (or new counts).
+    topicChanged(data) {
+        const was = this.topic;
+        this.topic = { ...this.topic, ...data, unread: this.topic.unread };
+        this.paintHead();
+        const lockedNow = Boolean(this.topic.locked);
+        if (lockedNow !== Boolean(was.locked) || this.topic.pinned !== was.pinned || this.topic.status !== was.status) {
+            this.paintStatus();
+            this.paintTopicTools();
+            this.paintComposer();
+            this.paintThread();
+            for (const id of [this.openingId, ...this.order]) this.refreshPost(id);
+        }
+        if (lockedNow !== Boolean(was.locked)) this.ctx.announce(t(lockedNow ? 'topic.locked_now' : 'topic.unlocked_now'));
+    }
+
+    // A post hidden or back, said once (the author's and moderators' second
+    // frame says nothing more).
+    announceModeration(event, post) {
+        const key = `${event}:${post.id}:${post.seq}`;
+        if (this.lastModAnnounce === key) return; // the second frame, for the author and moderators
+        this.lastModAnnounce = key;
+        if (event === 'post.hidden') this.ctx.announce(t('hidden.announce'));
+        else if (event === 'post.restored') this.ctx.announce(t('hidden.restored_announce'));
+    }
+
+    // Posts (with their replies) moved out of this topic go away; posts
+    // moved in are offered with a button that loads the window again.
+    postsMoved(data) {
+        const ids = new Set(data.post_ids ?? []);
+        if (data.from_topic_id === this.id) {
+            if (![...ids].some((id) => this.posts.has(id))) return; // taken away already (our own move)
+            // Replies of a moved post go with it, also those the event does not name.
+            let grew = true;
+            while (grew) {
+                grew = false;
+                for (const p of this.posts.values()) {
+                    if (!ids.has(p.id) && ids.has(p.parent_id)) {
+                        ids.add(p.id);
+                        grew = true;
+                    }
+                }
+            }
+            const focusLost = [...ids].some((id) => document.getElementById(`post-${id}`)?.contains(document.activeElement));
+            for (const id of ids) {
+                this.posts.delete(id);
+                this.unread.delete(id);
+                this.liveNew.delete(id);
+                this.replying.delete(id);
+                this.editing.delete(id);
+                this.forms.delete(id);
+                this.modOpen.delete(id);
+            }
+            this.order = this.order.filter((id) => !ids.has(id));
+            this.elsewhere = this.elsewhere.filter((id) => !ids.has(id));
+            this.movedOut = { n: ids.size, to: data.to_topic_id };
+            this.paintThread();
+            this.paintUnread();
+            this.paintMoved();
+            if (focusLost) this.movedBox?.querySelector('[tabindex]')?.focus();
+            this.ctx.announce(tn('topic.moved_out', ids.size, { n: formatNumber(ids.size) }));
+        } else if (data.to_topic_id === this.id) {
+            this.movedIn += ids.size;
+            this.paintMoved();
+            this.ctx.announce(tn('topic.moved_in', this.movedIn, { n: formatNumber(this.movedIn) }));
+        }
     }
 
     periodChanged(data) {
@@ -471,7 +586,7 @@ class TopicPage extends LiveView {
                 onCancel: () => this.closeEdit(postId),
             });
         }
-        if (!this.canWrite) c.setReadOnly(true, this.closedNote());
+        if (!this.canPost) c.setReadOnly(true, this.closedNote());
         this.composers.set(key, c);
         return c;
     }
@@ -536,7 +651,7 @@ class TopicPage extends LiveView {
             if (this.els.has(post.id)) this.focusPost(post.id, { load: false });
             else this.focusAction(parentId, 'reply');
         }
-        this.ctx.announce(t(where === 'elsewhere' ? 'post.sent_elsewhere' : 'post.sent'));
+        this.ctx.announce(t(post.status === 'pending' ? 'hidden.sent_pending' : where === 'elsewhere' ? 'post.sent_elsewhere' : 'post.sent'));
     }
 
     startEdit(id) {
@@ -649,6 +764,8 @@ class TopicPage extends LiveView {
     }
 
     closedNote() {
+        if (this.period?.status === 'open' && this.topic?.status === 'pending') return t('topic.pending_note');
+        if (this.period?.status === 'open' && this.topic?.locked) return t('topic.locked_note');
         return this.period?.status === 'closed' ? t('topic.closed_note') : t('topic.not_open_note');
     }
 
@@ -667,6 +784,8 @@ class TopicPage extends LiveView {
         this.headBox = h('div', { class: 'topic-head' });
         this.viewersEl = h('p', { class: 'viewers', role: 'status', id: 'topic-viewers' });
         this.statusBox = h('div');
+        this.toolsBox = h('div');
+        this.movedBox = h('div');
         this.unreadBox = h('div');
         this.openingBox = h('div');
         this.threadBox = h('div');
@@ -675,7 +794,7 @@ class TopicPage extends LiveView {
         this.paintAll();
         return [
             h('div', { class: 'page-head' }, this.crumbs, this.h1),
-            this.headBox, this.viewersEl, this.statusBox, this.unreadBox, this.openingBox, this.pollsBox, this.threadBox, this.composerBox,
+            this.headBox, this.viewersEl, this.statusBox, this.toolsBox, this.movedBox, this.unreadBox, this.openingBox, this.pollsBox, this.threadBox, this.composerBox,
         ];
     }
 
@@ -685,7 +804,7 @@ class TopicPage extends LiveView {
             this.h1.textContent = t('load.failed');
             fill(this.crumbs, breadcrumb([['#/periods', t('periods.title')], [null, t('load.failed')]]));
             fill(this.headBox, loadFailed(this.error, () => this.load()));
-            for (const box of [this.statusBox, this.unreadBox, this.openingBox, this.threadBox, this.composerBox]) fill(box);
+            for (const box of [this.statusBox, this.toolsBox, this.movedBox, this.unreadBox, this.openingBox, this.threadBox, this.composerBox]) fill(box);
             this.viewersEl.textContent = '';
             return;
         }
@@ -707,6 +826,8 @@ class TopicPage extends LiveView {
         this.paintHead();
         this.paintViewers();
         this.paintStatus();
+        this.paintTopicTools();
+        this.paintMoved();
         this.paintUnread();
         this.paintOpening();
         if (this.polls && !this.pollsBox.contains(this.polls.box)) fill(this.pollsBox, this.polls.element());
@@ -718,7 +839,8 @@ class TopicPage extends LiveView {
         const tp = this.topic;
         if (!tp || !this.headBox) return;
         const replies = Math.max(0, (tp.post_count ?? 1) - 1);
-        fill(this.headBox, h('p', { class: 'topic-head__meta' }, [
+        fill(this.headBox, tp.pinned && h('p', { class: 'topic-head__pinned' }, h('span', { class: 'badge badge--pinned' }, t('topic.pinned'))),
+            h('p', { class: 'topic-head__meta' }, [
             tp.author?.id === this.me ? t('topic.opened_by_you') : t('topic.opened_by', { name: tp.author?.display_name ?? '' }),
             tn('count.replies', replies, { n: formatNumber(replies) }),
             tn('count.participants', tp.participant_count ?? 0, { n: formatNumber(tp.participant_count ?? 0) }),
@@ -739,10 +861,110 @@ class TopicPage extends LiveView {
     paintStatus() {
         if (!this.statusBox) return;
         const status = this.period.status;
-        fill(this.statusBox, status === 'open' ? '' : notice('info', status === 'closed'
-            ? t('topic.closed_note')
-            : t('topic.not_open_note')));
-        for (const c of this.composers.values()) c.setReadOnly(!this.canWrite, this.closedNote());
+        const tp = this.topic;
+        fill(this.statusBox,
+            status !== 'open' && notice('info', status === 'closed' ? t('topic.closed_note') : t('topic.not_open_note')),
+            tp.status === 'pending' && notice('info', t('topic.pending_note')),
+            tp.locked && h('div', { class: 'notice notice--locked', id: 'topic-locked' },
+                h('p', null, h('strong', null, t('topic.locked_title'))),
+                tp.locked.reason && h('p', null, t('topic.locked_reason', { reason: tp.locked.reason })),
+                h('p', null, t(this.staff ? 'topic.locked_staff' : 'topic.locked_note'))));
+        for (const c of this.composers.values()) c.setReadOnly(!this.canPost, this.closedNote());
+    }
+
+    // Moderators' tools for the whole topic: lock (with an optional
+    // reason) or unlock, pin or unpin; behind one "Moderoi aihetta" button.
+    paintTopicTools() {
+        if (!this.toolsBox || !this.topic) return;
+        if (!this.staff) {
+            fill(this.toolsBox);
+            return;
+        }
+        const tp = this.topic;
+        const open = this.forms.get('topic');
+        const act = (kind, fn, extra = {}) => h('button', {
+            type: 'button', class: 'button button--secondary button--small', 'data-focus-key': `topic-${kind}`, onclick: fn, ...extra,
+        }, t(`modtools.topic_${kind}`));
+        keepFocus(this.toolsBox, () => fill(this.toolsBox, h('div', { class: 'topic-tools' },
+            h('button', { type: 'button', class: 'link-button', id: 'topic-tools-toggle', 'aria-expanded': String(this.topicTools),
+                'aria-controls': this.topicTools ? 'topic-tools' : null,
+                onclick: () => {
+                    this.topicTools = !this.topicTools;
+                    if (!this.topicTools) this.forms.delete('topic');
+                    this.paintTopicTools();
+                } }, t('modtools.topic_menu')),
+            this.topicTools && h('div', { class: 'modmenu', id: 'topic-tools', role: 'group', 'aria-labelledby': 'topic-tools-toggle' },
+                h('div', { class: 'actions actions--tight' },
+                    tp.locked ? act('unlock', () => this.topicAction('unlock'))
+                        : act('lock', () => this.openLockForm(), { 'aria-expanded': String(Boolean(open)) }),
+                    act(tp.pinned ? 'unpin' : 'pin', () => this.topicAction(tp.pinned ? 'unpin' : 'pin'))),
+                open && open.form.element(this.renderSerial),
+                this.topicFlash && h('p', { class: 'notice notice--success', id: 'topic-tools-flash', tabindex: '-1' }, this.topicFlash)))));
+    }
+
+    openLockForm() {
+        if (this.forms.get('topic')) {
+            this.forms.delete('topic');
+            this.paintTopicTools();
+            document.querySelector('[data-focus-key="topic-lock"]')?.focus();
+            return;
+        }
+        this.topicFlash = null;
+        const form = new MiniForm({
+            id: 'lock-topic', title: t('modtools.lock_title'), submitLabel: t('modtools.lock_send'),
+            fields: [{ name: 'reason', kind: 'textarea', rows: 2, label: t('modtools.lock_reason'), hint: t('modtools.lock_hint') }],
+            check: (v) => [needText(v, 'reason', REASON_MAX, { required: false })].filter(Boolean),
+            onSubmit: (v) => this.ctx.ws.request('topic.lock', { topic_id: this.id, ...(v.reason.trim() ? { reason: v.reason.trim() } : {}) }),
+            onDone: (res) => this.topicDone('lock', res),
+            onCancel: () => this.openLockForm(),
+            errorText: (err) => this.formError(err),
+            announce: (text) => this.ctx.announce(text),
+        });
+        this.forms.set('topic', { kind: 'lock', form });
+        this.paintTopicTools();
+        form.focus();
+    }
+
+    async topicAction(kind) {
+        if (this.topicBusy) return;
+        this.topicBusy = true;
+        const res = await this.ctx.ws.request(`topic.${kind}`, { topic_id: this.id });
+        this.topicBusy = false;
+        if (!res.ok) {
+            const text = this.formError(res.error);
+            this.topicFlash = null;
+            this.paintTopicTools();
+            if (text) this.ctx.announce(text);
+            return;
+        }
+        this.topicDone(kind, res);
+    }
+
+    topicDone(kind, res) {
+        this.forms.delete('topic');
+        this.topicFlash = t(`modtools.topic_${kind}_done`);
+        if (res.topic && (res.topic.seq ?? 0) >= (this.topic.seq ?? 0)) this.topicChanged(res.topic);
+        this.paintTopicTools();
+        document.getElementById('topic-tools-flash')?.focus();
+        this.ctx.announce(this.topicFlash);
+    }
+
+    paintMoved() {
+        if (!this.movedBox) return;
+        const out = this.movedOut;
+        keepFocus(this.movedBox, () => fill(this.movedBox,
+            out && h('div', { class: 'notice notice--info moved-note', tabindex: '-1', id: 'moved-out' },
+                h('p', null, tn('topic.moved_out', out.n, { n: formatNumber(out.n) }), ' ',
+                    out.to && h('a', { href: `#/topics/${out.to}` }, t('topic.moved_go')))),
+            this.movedIn > 0 && h('div', { class: 'unread-bar' },
+                h('p', null, tn('topic.moved_in', this.movedIn, { n: formatNumber(this.movedIn) })),
+                h('button', { type: 'button', class: 'button button--secondary', id: 'show-moved',
+                    onclick: () => {
+                        this.movedIn = 0;
+                        this.paintMoved();
+                        this.reload();
+                        this.h1?.focus();
+                    } }, t('topic.moved_show')))));
     }
 
     paintUnread() {
@@ -831,7 +1053,7 @@ class TopicPage extends LiveView {
             const el = this.els.get(id);
             const kids = lists.get(el.children) ?? [];
             syncChildren(el.children, kids);
-            const box = this.replying.has(id) && (this.canWrite || this.composers.get(`r${id}`)?.hasText())
+            const box = this.replying.has(id) && (this.canPost || this.composers.get(`r${id}`)?.hasText())
                 ? this.composerEl(`r${id}`) : null;
             syncChildren(el.li, [el.article, box, kids.length ? el.children : null].filter(Boolean));
         }
@@ -870,17 +1092,22 @@ class TopicPage extends LiveView {
     }
 
     // The article of one post: who and when, the text (or the edit box, or
-    // the tombstone), reactions, and what the member can do with it.
+    // the tombstone, or the placeholder of a hidden post), what moderators
+    // did with it, reactions, what the member can do with it, and the small
+    // form open on it (report, appeal, a moderator's tool).
     fillArticle(el) {
         const id = Number(el.article.id.replace('post-', ''));
         const post = this.posts.get(id);
         if (!post) return;
         const mine = !post.deleted && post.author?.id === this.me;
-        const isNew = this.unread.has(id);
+        const hidden = isHidden(post);
+        const hiddenText = hidden && !post.author; // what everyone but its author and moderators get
+        const isNew = this.unread.has(id) && !hiddenText;
+        const pending = post.status === 'pending';
         const a = el.article;
         a.className = ['post', post.depth === 0 && 'post--opening', post.deleted && 'post--deleted', mine && 'post--mine',
-            isNew && 'post--new'].filter(Boolean).join(' ');
-        const name = post.deleted ? t('post.deleted_title') : authorName(post);
+            isNew && 'post--new', hidden && 'post--hidden', pending && 'post--pending'].filter(Boolean).join(' ');
+        const name = post.deleted ? t('post.deleted_title') : hiddenText ? t('hidden.title') : authorName(post);
         const showReplyTo = post.depth > 1 && (el.flat || post.depth > MAX_INDENT);
         const replyTo = showReplyTo && h('a', {
             class: 'post__reply-to', href: `#/topics/${this.id}?post=${post.parent_id}`,
@@ -893,29 +1120,67 @@ class TopicPage extends LiveView {
             h('h3', { class: 'post__author', id: `post-${id}-author` },
                 name,
                 mine && h('span', { class: 'post__you' }, ` (${t('you')})`),
-                isNew && ' ', isNew && h('span', { class: 'badge badge--new' }, t('post.new'))),
+                isNew && ' ', isNew && h('span', { class: 'badge badge--new' }, t('post.new')),
+                pending && ' ', pending && h('span', { class: 'badge badge--pending' }, t('hidden.pending_badge')),
+                hidden && !hiddenText && ' ', hidden && !hiddenText && h('span', { class: 'badge badge--hidden' }, t('hidden.badge'))),
             h('p', { class: 'post__meta' },
                 timeEl(post.created_at),
                 post.edited_at && !post.deleted && [' · ', h('span', { class: 'post__edited' }, t('post.edited'), ' ', timeEl(post.edited_at))],
                 replyTo && [' · ', replyTo]));
         // The body is rebuilt only when it changes, so an edit box in it is
         // left alone (caret, focus) while reactions and the like come in.
-        const editing = !post.deleted && this.editing.has(id) && (this.canWrite || this.composers.get(`e${id}`)?.hasText());
-        const bodyKey = post.deleted ? 'deleted' : editing ? `edit:${this.renderSerial}` : `html:${post.body_html}`;
+        const editing = !post.deleted && this.editing.has(id) && (this.canPost || this.composers.get(`e${id}`)?.hasText());
+        const bodyKey = post.deleted ? `deleted:${post.deleted_by}` : editing ? `edit:${this.renderSerial}`
+            : `html:${post.body_html}:${JSON.stringify(post.hidden)}:${hiddenText}:${post.status}:${this.renderSerial}`;
         if (!el.parts) {
-            el.parts = { header: h('div'), body: h('div', { class: 'post__content' }), reactions: h('div'), actions: h('div') };
-            fill(a, el.parts.header, el.parts.body, el.parts.reactions, el.parts.actions);
+            el.parts = { header: h('div'), body: h('div', { class: 'post__content' }), notes: h('div'), reactions: h('div'),
+                actions: h('div'), forms: h('div') };
+            fill(a, el.parts.header, el.parts.body, el.parts.notes, el.parts.reactions, el.parts.actions, el.parts.forms);
         }
         if (el.bodyKey !== bodyKey) {
             el.bodyKey = bodyKey;
-            const body = post.deleted ? h('p', { class: 'post__tombstone' }, t('post.tombstone'))
-                : editing ? this.composerEl(`e${id}`)
-                    : h('div', { class: 'prose post__body' }, serverHtml(post.body_html));
+            let body;
+            if (post.deleted) {
+                body = h('p', { class: 'post__tombstone' }, t(post.deleted_by === 'moderator' ? 'hidden.deleted_by_moderator' : 'post.tombstone'));
+            } else if (editing) {
+                body = this.composerEl(`e${id}`);
+            } else if (hiddenText) {
+                body = h('p', { class: 'post__tombstone' }, t(post.hidden?.by === 'reports' ? 'hidden.placeholder_reports' : 'hidden.placeholder'));
+            } else if (hidden) {
+                body = this.hiddenBox(post, mine);
+            } else {
+                body = [
+                    pending && h('p', { class: 'post__pending-note' }, t(mine ? 'hidden.pending_note' : 'hidden.pending_note_staff')),
+                    h('div', { class: 'prose post__body' }, serverHtml(post.body_html)),
+                ];
+            }
             keepFocus(el.parts.body, () => fill(el.parts.body, body));
         }
         fill(el.parts.header, header);
+        fill(el.parts.notes, !post.deleted && post.moderator_edit && h('p', { class: 'post__modedit' },
+            h('strong', null, t('hidden.moderator_edit')), ' ', post.moderator_edit.reason ?? ''));
         keepFocus(el.parts.reactions, () => fill(el.parts.reactions, this.reactions(post)));
         keepFocus(el.parts.actions, () => fill(el.parts.actions, this.actions(post)));
+        const open = this.forms.get(id);
+        const flash = this.flashes.get(id);
+        syncChildren(el.parts.forms, [
+            open && open.form.element(this.renderSerial),
+            flash && !open && (el.flash?.dataset.text === flash ? el.flash
+                : (el.flash = h('p', { class: 'notice notice--success post__flash', id: `post-${id}-flash`, tabindex: '-1', 'data-text': flash }, flash))),
+        ].filter(Boolean));
+    }
+
+    // A hidden post as its author and moderators see it: marked, with why
+    // and where its appeal stands.
+    hiddenBox(post, mine) {
+        const hd = post.hidden ?? {};
+        const why = hd.by === 'reports' ? t('hidden.why_reports')
+            : hd.reason ? t('hidden.why_moderator', { reason: hd.reason }) : t('hidden.why_moderator_plain');
+        const appeal = mine && hd.appeal && h('p', { class: 'post__appeal' }, t(`hidden.appeal_${hd.appeal}`));
+        return h('div', { class: 'post__hidden-box' },
+            h('p', { class: 'post__hidden-why' }, h('strong', null, t(mine ? 'hidden.yours' : 'hidden.others')), ' ', why),
+            h('div', { class: 'prose post__body' }, serverHtml(post.body_html)),
+            appeal);
     }
 
     // post.create with a client_key kept for this composer until the post
@@ -930,7 +1195,7 @@ class TopicPage extends LiveView {
     }
 
     reactions(post) {
-        if (post.deleted) return null;
+        if (post.deleted || isHidden(post) || post.status === 'pending') return null;
         const counts = post.reactions ?? {};
         const mine = new Set(post.mine ?? []);
         const canReact = this.canWrite && post.author?.id !== this.me;
@@ -951,10 +1216,12 @@ class TopicPage extends LiveView {
     }
 
     actions(post) {
-        if (post.deleted || !this.canWrite) return null;
+        if (post.deleted) return null;
         const id = post.id;
         const mine = post.author?.id === this.me;
-        if (this.confirming.has(id)) {
+        const hidden = isHidden(post);
+        const pending = post.status === 'pending';
+        if (this.confirming.has(id) && this.canWrite) {
             return h('div', { class: 'confirm', role: 'group', 'aria-labelledby': `post-${id}-confirm` },
                 h('p', { id: `post-${id}-confirm` }, h('strong', null, t('post.delete_confirm'))),
                 h('div', { class: 'actions actions--tight' },
@@ -963,24 +1230,234 @@ class TopicPage extends LiveView {
                     h('button', { type: 'button', class: 'button button--secondary', 'data-focus-key': `delete-no-${id}`,
                         onclick: () => this.cancelDelete(id) }, t('cancel'))));
         }
-        const who = h('span', { class: 'visually-hidden' }, ` – ${authorName(post)}`);
-        const button = (action, key, fn) => h('button', {
-            type: 'button', class: 'link-button', 'data-focus-key': `${action}-${id}`, onclick: fn,
+        const who = h('span', { class: 'visually-hidden' }, ` – ${hidden && !post.author ? t('hidden.title') : authorName(post)}`);
+        const button = (action, key, fn, extra = {}) => h('button', {
+            type: 'button', class: 'link-button', 'data-focus-key': `${action}-${id}`, onclick: fn, ...extra,
         }, t(key), who.cloneNode(true));
         const editingNow = this.editing.has(id);
-        return h('div', { class: 'post__actions' },
-            button('reply', 'post.reply', () => this.reply(id)),
-            button('quote', 'post.quote', () => this.quote(id)),
-            mine && !editingNow && button('edit', 'post.edit', () => this.startEdit(id)),
-            mine && button('delete', 'post.delete', () => this.askDelete(id)));
+        const open = this.forms.get(id)?.kind;
+        const canAnswer = this.canPost && !hidden && !pending;
+        // A closed period is read-only: nothing to report or appeal there.
+        // Moderators act on posts directly rather than report them.
+        const reportable = this.canWrite && !this.staff && !mine && post.author && !hidden && !pending;
+        const appealable = mine && hidden && !post.hidden?.appeal;
+        const items = [
+            canAnswer && button('reply', 'post.reply', () => this.reply(id)),
+            canAnswer && button('quote', 'post.quote', () => this.quote(id)),
+            mine && this.canPost && !editingNow && button('edit', 'post.edit', () => this.startEdit(id)),
+            mine && this.canWrite && button('delete', 'post.delete', () => this.askDelete(id)),
+            reportable && (this.reported.has(id)
+                ? h('span', { class: 'post__reported', 'data-focus-key': `report-${id}` }, t('report.done_label'))
+                : button('report', 'report.action', () => this.toggleForm(id, 'report'),
+                    { 'aria-expanded': String(open === 'report'), 'aria-controls': open === 'report' ? `report-${id}` : null })),
+            appealable && button('appeal', 'hidden.appeal', () => this.toggleForm(id, 'appeal'),
+                { 'aria-expanded': String(open === 'appeal'), 'aria-controls': open === 'appeal' ? `appeal-${id}` : null }),
+            this.staff && !pending && (!mine || post.depth > 0) && button('modmenu', 'modtools.menu', () => this.toggleModMenu(id),
+                { 'aria-expanded': String(this.modOpen.has(id)), 'aria-controls': this.modOpen.has(id) ? `modmenu-${id}` : null }),
+        ].filter(Boolean);
+        const menu = this.staff && !pending && (!mine || post.depth > 0) && this.modOpen.has(id) && this.modMenu(post, who);
+        if (!items.length) return null;
+        return [h('div', { class: 'post__actions' }, items), menu];
+    }
+
+    // The moderator's tools for one post, behind "Moderoi".
+    modMenu(post, who) {
+        const id = post.id;
+        const mine = post.author?.id === this.me;
+        const hidden = isHidden(post);
+        const open = this.forms.get(id)?.kind;
+        const tool = (kind) => h('button', {
+            type: 'button', class: 'button button--secondary button--small', 'data-focus-key': `mod-${kind}-${id}`,
+            'aria-expanded': String(open === kind), 'aria-controls': open === kind ? `modform-${kind}-${id}` : null,
+            onclick: () => this.toggleForm(id, kind),
+        }, t(`modtools.${kind}`), who.cloneNode(true));
+        return h('div', { class: 'modmenu', id: `modmenu-${id}`, role: 'group', 'aria-labelledby': `modmenu-${id}-title` },
+            h('p', { class: 'visually-hidden', id: `modmenu-${id}-title` }, `${t('modtools.menu_title')} – ${authorName(post)}`),
+            h('div', { class: 'actions actions--tight' },
+                !mine && (hidden ? tool('restore') : tool('hide')),
+                !mine && tool('edit'),
+                !mine && tool('delete'),
+                post.depth > 0 && tool('move')));
+    }
+
+    toggleModMenu(id) {
+        if (this.modOpen.has(id)) {
+            this.modOpen.delete(id);
+            const kind = this.forms.get(id)?.kind;
+            if (kind && !['report', 'appeal'].includes(kind)) this.forms.delete(id);
+        } else {
+            this.modOpen.add(id);
+        }
+        this.refreshPost(id);
+        this.focusAction(id, 'modmenu');
+    }
+
+    // Opens the small form of `kind` on a post (closing another one), or
+    // closes it; focus goes into the form, and back to its button after.
+    async toggleForm(id, kind) {
+        const open = this.forms.get(id);
+        this.flashes.delete(id);
+        if (open?.kind === kind) {
+            this.closeForm(id);
+            return;
+        }
+        const form = await this.makeForm(id, kind);
+        if (!form || this.disposed) return;
+        this.forms.set(id, { kind, form });
+        this.refreshPost(id);
+        form.focus();
+    }
+
+    closeForm(id, { flash = null } = {}) {
+        const kind = this.forms.get(id)?.kind;
+        this.forms.delete(id);
+        if (flash) this.flashes.set(id, flash);
+        else this.flashes.delete(id);
+        this.refreshPost(id);
+        if (flash) document.getElementById(`post-${id}-flash`)?.focus();
+        else if (kind) this.focusAction(id, ['report', 'appeal'].includes(kind) ? kind : `mod-${kind}`);
+    }
+
+    formError(err) {
+        if (err?.code === 'unauthenticated') {
+            this.ctx.sessionEnded();
+            return '';
+        }
+        return postErrorText(err ?? { code: 'unknown' });
+    }
+
+    async makeForm(id, kind) {
+        const post = this.posts.get(id);
+        if (!post) return null;
+        const common = {
+            id: ['report', 'appeal'].includes(kind) ? `${kind}-${id}` : `modform-${kind}-${id}`,
+            onCancel: () => this.closeForm(id),
+            errorText: (err) => this.formError(err),
+            announce: (text) => this.ctx.announce(text),
+        };
+        const reasonField = (required, label) => ({ name: 'reason', kind: 'textarea', rows: 2, label,
+            hint: required ? t('modtools.reason_hint') : t('modtools.reason_hint_optional') });
+        const done = (text) => (res) => {
+            if (res.post) this.upsert(res.post);
+            if (kind === 'report') this.reported.add(id);
+            this.closeForm(id, { flash: text });
+            this.ctx.announce(text);
+        };
+        if (kind === 'report') {
+            return new MiniForm({
+                ...common, title: t('report.title'), submitLabel: t('report.send'),
+                fields: [
+                    { name: 'reason', kind: 'radios', label: t('report.reason'),
+                        options: REPORT_REASONS.map((r) => ({ value: r, label: t(`report.reason.${r}`) })) },
+                    { name: 'text', kind: 'textarea', rows: 3, label: t('report.text'), hint: t('report.text_hint') },
+                ],
+                check: (v) => [
+                    !v.reason && { field: 'reason', text: t('report.error.reason') },
+                    v.reason === 'muu' && !v.text.trim() && { field: 'text', text: t('report.error.text') },
+                    textLength(v.text) > REASON_MAX && { field: 'text', text: t('modtools.error.too_long', { limit: REASON_MAX }) },
+                ].filter(Boolean),
+                onSubmit: async (v) => {
+                    const msg = { post_id: id, reason: v.reason };
+                    if (v.text.trim()) msg.text = v.text.trim();
+                    const res = await this.ctx.ws.request('report.create', msg);
+                    if (!res.ok && res.error?.code === 'conflict') {
+                        this.reported.add(id);
+                        return { ok: true, already: true };
+                    }
+                    return res;
+                },
+                onDone: (res) => done(t(res.already ? 'report.already' : 'report.thanks'))(res),
+            });
+        }
+        if (kind === 'appeal') {
+            return new MiniForm({
+                ...common, title: t('hidden.appeal_title'), intro: t('hidden.appeal_intro'), submitLabel: t('hidden.appeal_send'),
+                fields: [{ name: 'text', kind: 'textarea', rows: 3, label: t('hidden.appeal_text') }],
+                check: (v) => [needText(v, 'text', 1000)].filter(Boolean),
+                onSubmit: (v) => this.ctx.ws.request('appeal.create', { post_id: id, text: v.text.trim() }),
+                onDone: done(t('hidden.appeal_sent')),
+            });
+        }
+        if (kind === 'hide' || kind === 'restore') {
+            const required = kind === 'hide';
+            return new MiniForm({
+                ...common, title: t(`modtools.${kind}_title`), submitLabel: t(`modtools.${kind}_send`),
+                fields: [reasonField(required, t('modtools.reason'))],
+                check: (v) => [needText(v, 'reason', REASON_MAX, { required })].filter(Boolean),
+                onSubmit: (v) => this.ctx.ws.request(`post.${kind}`, { post_id: id, ...(v.reason.trim() ? { reason: v.reason.trim() } : {}) }),
+                onDone: done(t(`modtools.${kind}_done`)),
+            });
+        }
+        if (kind === 'edit') {
+            return new MiniForm({
+                ...common, title: t('modtools.edit_title'), submitLabel: t('modtools.edit_send'),
+                fields: [
+                    { name: 'body', kind: 'textarea', rows: 6, label: t('modtools.edit_body'), value: post.body ?? '' },
+                    reasonField(true, t('modtools.edit_reason')),
+                ],
+                check: (v) => [
+                    !v.body.trim() && { field: 'body', text: t('post.error.missing_field.body') },
+                    needText(v, 'reason', REASON_MAX),
+                ].filter(Boolean),
+                onSubmit: (v) => this.ctx.ws.request('post.edit', { post_id: id, body: v.body.trim(), reason: v.reason.trim() }),
+                onDone: done(t('modtools.edit_done')),
+            });
+        }
+        if (kind === 'delete') {
+            return new MiniForm({
+                ...common, title: t('modtools.delete_title'), intro: t('modtools.delete_intro'), submitLabel: t('modtools.delete_send'),
+                danger: true,
+                fields: [reasonField(true, t('modtools.reason'))],
+                check: (v) => [needText(v, 'reason', REASON_MAX)].filter(Boolean),
+                onSubmit: (v) => this.ctx.ws.request('post.delete', { post_id: id, reason: v.reason.trim() }),
+                onDone: done(t('modtools.delete_done')),
+            });
+        }
+        if (kind === 'move') {
+            const res = await this.ctx.ws.request('period.get', { period_id: this.period.id });
+            if (this.disposed) return null;
+            const topics = res.ok ? (res.topics ?? []).filter((tp) => tp.id !== this.id && tp.status !== 'pending') : [];
+            if (!topics.length) {
+                this.flashes.set(id, res.ok ? t('modtools.move_none') : this.formError(res.error));
+                this.refreshPost(id);
+                document.getElementById(`post-${id}-flash`)?.focus();
+                return null;
+            }
+            return new MiniForm({
+                ...common, title: t('modtools.move_title'), intro: t('modtools.move_intro'), submitLabel: t('modtools.move_send'),
+                fields: [
+                    { name: 'topic_id', kind: 'select', label: t('modtools.move_topic'),
+                        options: topics.map((tp) => ({ value: String(tp.id), label: tp.title })) },
+                    reasonField(false, t('modtools.reason')),
+                ],
+                check: (v) => [needText(v, 'reason', REASON_MAX, { required: false })].filter(Boolean),
+                onSubmit: (v) => this.ctx.ws.request('post.move', { post_id: id, topic_id: Number(v.topic_id),
+                    ...(v.reason.trim() ? { reason: v.reason.trim() } : {}) }),
+                onDone: (r) => {
+                    this.forms.delete(id);
+                    this.modOpen.delete(id);
+                    // The post.moved event takes the posts away; say where they went.
+                    const to = topics.find((tp) => tp.id === Number(r.post?.topic_id));
+                    const text = tn('modtools.move_done', r.moved ?? 1, { n: formatNumber(r.moved ?? 1), title: to?.title ?? '' });
+                    this.postsMoved({ post_ids: [id], from_topic_id: this.id, to_topic_id: to?.id ?? r.post?.topic_id });
+                    this.ctx.announce(text);
+                },
+            });
+        }
+        return null;
     }
 
     paintComposer() {
         if (!this.composerBox || !this.topic) return;
         const c = this.composers.get('top');
-        const show = this.canWrite || c?.hasText();
+        const show = this.canPost || c?.hasText();
         if (!show) {
-            fill(this.composerBox);
+            // A locked topic says so where the reply box was.
+            fill(this.composerBox, this.canWrite && this.topic.locked
+                ? h('section', { class: 'section panel reply-panel', 'aria-labelledby': 'reply-heading' },
+                    h('h2', { id: 'reply-heading' }, t('post.reply_topic')),
+                    h('p', { class: 'notice notice--info', id: 'topic-locked-composer' }, t('topic.locked_note')))
+                : null);
             this.mainComposerBox = null;
             return;
         }
