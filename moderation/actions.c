@@ -657,7 +657,7 @@ out:
 }
 
 raati_code post_move(forum_ctx *f, json_t *msg, int64_t *post_id, int64_t *from, int64_t *to,
-                     json_t *moved, raati_error *err)
+                     json_t *moved, int *count, raati_error *err)
 {
     int64_t to_period, period_id;
     period_status to_status;
@@ -771,6 +771,7 @@ raati_code post_move(forum_ctx *f, json_t *msg, int64_t *post_id, int64_t *from,
         n++;
     }
     sqlite3_reset(st);
+    *count = (int)n;
     if (!rows || oom)
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
     st = rc ? NULL

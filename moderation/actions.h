@@ -65,8 +65,9 @@ raati_code appeal_create(forum_ctx *f, json_t *msg, int64_t *post_id, raati_erro
 raati_code topic_moderate(forum_ctx *f, json_t *msg, const char *action, int64_t *topic_id,
                           raati_error *err);
 /* post.move: the post and its replies go under the opening post of
- * another topic of the same period. moved gets their ids. */
+ * another topic of the same period. moved gets the ids everyone may see
+ * (not pending ones), *count how many posts moved in all. */
 raati_code post_move(forum_ctx *f, json_t *msg, int64_t *post_id, int64_t *from, int64_t *to,
-                     json_t *moved, raati_error *err);
+                     json_t *moved, int *count, raati_error *err);
 
 #endif

@@ -1447,7 +1447,8 @@ int h_post_move(struct request *rq, json_t *reply, raati_error *err)
         json_decref(moved);
         return rc;
     }
-    if (!(rc = post_move(&f, rq->msg, &post_id, &from, &to, moved, err))) {
+    int count = 0;
+    if (!(rc = post_move(&f, rq->msg, &post_id, &from, &to, moved, &count, err))) {
         json_t *data = json_pack("{s:O, s:I, s:I}", "post_ids", moved, "from_topic_id",
                                  (json_int_t)from, "to_topic_id", (json_int_t)to);
         int failed = !data || out_add(&o, "topic", from, "post.moved", json_incref(data)) ||
@@ -1455,7 +1456,7 @@ int h_post_move(struct request *rq, json_t *reply, raati_error *err)
                      out_topic(a, &o, from, "topic.changed") ||
                      out_topic(a, &o, to, "topic.changed");
         json_decref(data);
-        json_object_set_new(reply, "moved", json_integer((json_int_t)json_array_size(moved)));
+        json_object_set_new(reply, "moved", json_integer(count));
         if (!failed)
             rc = post_done(a, &f, &o, post_id, NULL, NULL, reply, err);
         else
@@ -1578,8 +1579,10 @@ void forum_sync_channels(app *a, struct conn *c)
         int64_t id, period_id;
         period_status status;
         int keep = 1;
-        if (!strncmp(names[i], "member:", 7))
+        if (!strncmp(names[i], "member:", 7)) {
+            json_decref(msg);
             continue;
+        }
         if (!msg || parse_channel(msg, &name, &kind, &id, NULL))
             keep = !strncmp(names[i], "poll:", 5) &&
                    poll_results_visible(a->db, atoll(names[i] + 5), c->member_id, c->role);

@@ -103,7 +103,7 @@ test('a report arrives live; the moderator hides the post with a reason from the
     const text = await li.textContent();
     assert.match(text, /Ilmoitus/);
     assert.match(text, /Jonotestin jakso/);
-    assert.match(text, /Häirintä – Kalle Ilmoittaja/);
+    assert.match(text, /Häirintää – Kalle Ilmoittaja/);
     assert.match(text, /Nimittelyä muita kohtaan/);
     assert.match(text, /Maija Kirjoittaja/);
     assert.match(text, /Kirjoittajan aiemmat:/);
@@ -349,7 +349,7 @@ test('edit, warn, delete and suspend: each form, the confirm steps and what the 
     await openQueue(page);
     await watchLive(page);
     await itemEl(page, suspendItem.id).waitFor();
-    assert.match(await itemEl(page, editItem.id).textContent(), /Henkilötietoja/);
+    assert.match(await itemEl(page, editItem.id).textContent(), /Sisältää henkilötietoja/);
     assert.deepEqual(await itemEl(page, editItem.id).locator('.queue-actions button').allTextContents(),
         ['Pidä ennallaan', 'Piilota', 'Muokkaa', 'Poista', 'Varoita', 'Jäädytä']);
 
@@ -541,7 +541,7 @@ test('the queue and words in Swedish and English are accessible, and nothing scr
     await sv.addInitScript(() => localStorage.setItem('raati.language', 'sv'));
     await openAt(sv, base, '/moderation/queue', 'Modereringskö');
     await sv.locator(`#queue-item-${item.id}`).waitFor();
-    assert.match(await sv.textContent(`#queue-item-${item.id}`), /Anmälan.*Annan orsak/s);
+    assert.match(await sv.textContent(`#queue-item-${item.id}`), /Anmälan.*Annat skäl/s);
     await sv.click(`#queue-item-${item.id}-act-suspend`);
     await assertAccessible(sv, 'queue with the suspend form (sv)');
     await openAt(sv, base, '/moderation/words', 'Bevakade ord');

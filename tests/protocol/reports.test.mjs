@@ -5,7 +5,7 @@ import { start, assertError } from './helpers.mjs';
 import { member, moderator, openPeriod, createTopic, createPost, ok, stopClean, at, DAY } from './discuss.mjs';
 
 const ITEM_KEYS = ['id', 'kind', 'status', 'created_at', 'acted_by', 'acted_at', 'action', 'note', 'seq',
-  'topic', 'post', 'parent', 'reports', 'author_history'];
+  'topic', 'period', 'post', 'parent', 'reports', 'appeal', 'why', 'words', 'author_history'];
 
 test('reports and the queue', async (t) => {
   const srv = await start();
@@ -22,8 +22,9 @@ test('reports and the queue', async (t) => {
     const r = ok(await r1.ws.request({ type: 'report.create', post_id: bad.id, reason: 'asiaton' }));
     assert.deepEqual(r, { type: 'reply', re: r.re, ok: true, post_id: bad.id, reported: true });
     ok(await r2.ws.request({ type: 'report.create', post_id: bad.id, reason: 'muu', text: '  Ei kuulu tänne  ' }));
-    const { items, next } = ok(await mod.ws.request({ type: 'queue.list' }));
+    const { items, next, pending } = ok(await mod.ws.request({ type: 'queue.list' }));
     assert.equal(items.length, 1);
+    assert.equal(pending, 1);
     assert.equal(next, null);
     const item = items[0];
     assert.deepEqual(Object.keys(item).sort(), [...ITEM_KEYS].sort());
@@ -33,10 +34,12 @@ test('reports and the queue', async (t) => {
     assert.equal(item.post.body, 'Tämä viesti on asiaton');
     assert.equal(item.parent.id, opening.id, 'the post it answers, for context');
     assert.deepEqual(item.topic, { id: topic.id, title: 'Raportoitava aihe' });
+    assert.deepEqual(item.period, { id: period.id, title: period.title });
+    assert.deepEqual([item.appeal, item.why, item.words], [null, null, []]);
     assert.deepEqual(item.reports.map((x) => [x.reason, x.text, x.by.display_name]), [
       ['asiaton', '', 'Raportoija Risto'], ['muu', 'Ei kuulu tänne', 'Raportoija Riikka'],
     ]);
-    assert.deepEqual(item.author_history, { queue_items: 0, resolved: 0, dismissed: 0, suspensions: 0 });
+    assert.deepEqual(item.author_history, { queue_items: 0, resolved: 0, dismissed: 0, warnings: 0, suspensions: 0 });
   });
 
   await t.test('report.create: bad input and the rules', async () => {
@@ -60,16 +63,17 @@ test('reports and the queue', async (t) => {
     ok(await mod.ws.request({ type: 'member.unsuspend', member_id: r1.member.id }));
   });
 
-  await t.test('queue.keep dismisses the reports, records who and why; a new report opens a new item', async () => {
+  await t.test('queue.act keep dismisses the reports, records who and why; a new report opens a new item', async () => {
     const item = ok(await mod.ws.request({ type: 'queue.list' })).items.find((i) => i.post.id === bad.id);
-    const kept = ok(await mod.ws.request({ type: 'queue.keep', item_id: item.id, note: 'Asiallinen, vaikka jyrkkä' })).item;
+    const kept = ok(await mod.ws.request({ type: 'queue.act', item_id: item.id, action: 'keep', reason: 'Asiallinen, vaikka jyrkkä' })).item;
     assert.equal(kept.status, 'dismissed');
     assert.equal(kept.action, 'keep');
     assert.equal(kept.note, 'Asiallinen, vaikka jyrkkä');
     assert.deepEqual(kept.acted_by, { id: mod.member.id, display_name: 'Moderaattori Mari' });
     assert.ok(kept.acted_at);
-    assertError(await mod.ws.request({ type: 'queue.keep', item_id: item.id }), 'conflict', 'item_id');
-    assertError(await mod.ws.request({ type: 'queue.keep', item_id: 999999 }), 'not_found', 'item_id');
+    assertError(await mod.ws.request({ type: 'queue.act', item_id: item.id, action: 'keep' }), 'conflict', 'item_id');
+    assertError(await mod.ws.request({ type: 'queue.act', item_id: 999999, action: 'keep' }), 'not_found', 'item_id');
+    assertError(await mod.ws.request({ type: 'queue.keep', item_id: item.id }), 'unknown_type');
     const pending = ok(await mod.ws.request({ type: 'queue.list' })).items;
     assert.ok(!pending.some((i) => i.id === item.id), 'no longer pending');
     const dismissed = ok(await mod.ws.request({ type: 'queue.list', status: 'dismissed' })).items;
@@ -77,13 +81,14 @@ test('reports and the queue', async (t) => {
     const log = ok(await mod.ws.request({ type: 'audit.list', action: 'queue.keep' })).entries;
     assert.equal(log.length, 1);
     assert.deepEqual([log[0].target.kind, log[0].target.id, log[0].reason], ['post', bad.id, 'Asiallinen, vaikka jyrkkä']);
+    assert.deepEqual(log[0].details, { item_id: item.id });
 
     const r3 = await member(srv);
     ok(await r3.ws.request({ type: 'report.create', post_id: bad.id, reason: 'hairinta' }));
     const again = ok(await mod.ws.request({ type: 'queue.list' })).items.find((i) => i.post.id === bad.id);
     assert.notEqual(again.id, item.id, 'a new item');
     assert.deepEqual(again.reports.map((x) => x.reason), ['hairinta'], 'only the new report');
-    assert.deepEqual(again.author_history, { queue_items: 1, resolved: 0, dismissed: 1, suspensions: 0 });
+    assert.deepEqual(again.author_history, { queue_items: 1, resolved: 0, dismissed: 1, warnings: 0, suspensions: 0 });
   });
 
   await t.test('queue.list: pages and bad input', async () => {

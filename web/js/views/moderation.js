@@ -663,7 +663,7 @@ class LogView {
                 onclick: () => this.setTarget({ kind: 'member', id: target.id, name }) },
             name, h('span', { class: 'visually-hidden' }, ` – ${t('mod.log.filter_by_target')}`));
         }
-        const kindKey = has(`audit.kind.${target.kind}`) ? `audit.kind.${target.kind}` : `queue.target.${target.kind}`;
+        const kindKey = `audit.kind.${target.kind}`;
         const kind = has(kindKey) ? `${t(kindKey)}: ` : '';
         return [kind && h('span', { class: 'log-table__kind' }, kind), name];
     }
@@ -1061,7 +1061,7 @@ class QueueView extends LiveView {
             h('h4', { id: `${base}-reports-title`, class: 'queue-item__subtitle' },
                 tn('queue.item.reports', item.reports.length, { n: formatNumber(item.reports.length) })),
             h('ul', { class: 'queue-reports__list' }, item.reports.map((r) => h('li', null,
-                h('strong', null, REPORT_REASONS.includes(r.reason) ? t(`queue.reason.${r.reason}`) : String(r.reason ?? '')),
+                h('strong', null, REPORT_REASONS.includes(r.reason) ? t(`report.reason.${r.reason}`) : String(r.reason ?? '')),
                 ' – ', r.by?.display_name ?? '', ', ', timeEl(r.created_at),
                 r.text && h('p', { class: 'queue-quote' }, r.text)))));
     }
