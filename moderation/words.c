@@ -227,17 +227,21 @@ raati_code words_apply(db *d, const char *field, size_t max_chars, char **text, 
     /* Block words first, over the whole text, so a blocked text is never
      * changed. */
     for (size_t i = 0; i < t.n && !rc; i++)
-        for (int k = 0; k < n && w[k].action == ACTION_BLOCK; k++)
-            if (match_at(&t, i, &w[k])) {
-                rc = raati_fail(err, RAATI_E_WATCHED_WORD, field,
-                                "%s holds a word the moderators have blocked: %.100s", field,
-                                w[k].text);
-                if (err) {
-                    snprintf(err->word, sizeof err->word, "%s", w[k].text);
-                    raati_utf8_scrub(err->word);
-                }
-                break;
+        for (int k = 0; k < n && w[k].action == ACTION_BLOCK; k++) {
+            size_t m = match_at(&t, i, &w[k]);
+            if (!m)
+                continue;
+            /* The word as the member wrote it, so they find it. */
+            int len = (int)(t.at[i + m] - t.at[i]);
+            rc = raati_fail(err, RAATI_E_WATCHED_WORD, field,
+                            "%s holds a word the moderators have blocked: %.*s", field,
+                            len > 100 ? 100 : len, *text + t.at[i]);
+            if (err) {
+                snprintf(err->word, sizeof err->word, "%.*s", len, *text + t.at[i]);
+                raati_utf8_scrub(err->word);
             }
+            break;
+        }
     /* Review words are noted wherever they match (they change nothing). */
     for (size_t i = 0; i < t.n && !rc && found; i++)
         for (int k = 0; k < n; k++)

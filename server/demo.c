@@ -316,8 +316,12 @@ static int seed_forum(db *d, const config *cfg)
     for (int i = 0; i < 8; i++)
         people[i] = member_id_of(d, residents[i].email);
     people[MOD] = member_id_of(d, logins[1].email);
+    /* The demo's members joined today: they are seeded as if they had
+     * been here long enough not to be pre-moderated. */
+    config seed_cfg = *cfg;
+    seed_cfg.premoderate_days = 0;
     forum_ctx f;
-    forum_ctx_init(&f, d, cfg, people[MOD], ROLE_MODERATOR, 0);
+    forum_ctx_init(&f, d, &seed_cfg, people[MOD], ROLE_MODERATOR, 0);
     raati_error err = {0};
     int64_t periods[2];
     act_as(&f, people[MOD], ROLE_MODERATOR, now, 0);

@@ -191,18 +191,26 @@ json_t *period_topic_changes(db *d, int64_t period_id, int64_t since, int64_t me
     "FROM post p JOIN member m ON m.id = p.author_id LEFT JOIN post pp ON pp.id = p.parent_id "    \
     "LEFT JOIN member pm ON pm.id = pp.author_id "
 
-static json_t *mine_of(db *d, int64_t post_id, int64_t member_id)
+/* The reactions member_id gave the post ("mine"), and whether they
+ * reported it, in one query. */
+static json_t *mine_of(db *d, int64_t post_id, int64_t member_id, int *reported)
 {
     json_t *mine = json_array();
     sqlite3_stmt *st = db_prepare(
-        d, "SELECT kind FROM reaction WHERE post_id = ? AND member_id = ? AND active = 1 "
-           "ORDER BY kind");
+        d, "SELECT kind FROM reaction WHERE post_id = ?1 AND member_id = ?2 AND active = 1 "
+           "UNION ALL SELECT NULL FROM report WHERE post_id = ?1 AND member_id = ?2 "
+           "ORDER BY 1");
+    *reported = 0;
     if (!st)
         return mine;
     sqlite3_bind_int64(st, 1, post_id);
     sqlite3_bind_int64(st, 2, member_id);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(mine, forum_col_text(st, 0));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+            *reported = 1;
+        else
+            json_array_append_new(mine, forum_col_text(st, 0));
+    }
     sqlite3_reset(st);
     return mine;
 }
@@ -324,11 +332,14 @@ static json_t *collect_posts(db *d, sqlite3_stmt *st, int64_t viewer, int flags,
         json_t *p;
         json_array_foreach(arr, i, p)
         {
+            int reported = 0;
             if (!json_is_true(json_object_get(p, "deleted")))
                 json_object_set_new(
-                    p, "mine", mine_of(d, json_integer_value(json_object_get(p, "id")), viewer));
+                    p, "mine",
+                    mine_of(d, json_integer_value(json_object_get(p, "id")), viewer, &reported));
             else
                 json_object_set_new(p, "mine", json_array());
+            json_object_set_new(p, "reported", json_boolean(reported));
         }
     }
     return arr;

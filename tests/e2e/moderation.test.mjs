@@ -134,15 +134,17 @@ test('a moderator suspends a member with a reason; the member sees it and cannot
     await waitSaid(page, /Suvi Seurattava on jäädytetty/);
     await assertAccessible(page, 'suspended member row');
 
-    // The member: the profile says so, and a reply gets the suspension message.
+    // The member: the profile says so, and the topic offers no reply box but
+    // says why and until when.
     const memberPage = await pageAs(browser, base, suvi);
     await openAt(memberPage, base, '/profile', null);
     await memberPage.locator('.notice--warning', { hasText: 'Tilisi on jäädytetty' }).waitFor();
     assert.match(await memberPage.textContent('main'), /Moderaattorin ilmoittama syy: Toistuvaa häirintää keskustelussa/);
     await openAt(memberPage, base, `/topics/${topic.id}`, topic.title);
-    await memberPage.fill('#reply-top-body', 'Yritän vastata jäädytettynä.');
-    await memberPage.click('#reply-top button[type=submit]');
-    await memberPage.locator('#reply-top-error', { hasText: 'Tilisi on jäädytetty määräajaksi' }).waitFor();
+    await memberPage.locator('#suspended-composer', { hasText: 'Tilisi on jäädytetty' }).waitFor();
+    assert.match(await memberPage.textContent('#suspended-composer'), /klo 12\.00/);
+    assert.equal(await memberPage.locator('#reply-top-body').count(), 0, 'no reply box while suspended');
+    await assertAccessible(memberPage, 'topic while suspended');
 
     // Lifting it: a confirm step with an optional reason.
     await page.click(`#member-${id}-unsuspend`);
@@ -159,9 +161,12 @@ test('a moderator suspends a member with a reason; the member sees it and cannot
     await page.locator(`#member-${id}-status`, { hasText: 'Ei jäädytetty' }).waitFor();
     await waitSaid(page, /jäädytys on poistettu/);
 
-    // Now the member can reply.
+    // Now the member can reply (after the page learns of it: a reload).
+    await memberPage.reload();
+    await openAt(memberPage, base, `/topics/${topic.id}`, topic.title);
+    await memberPage.fill('#reply-top-body', 'Jäädytys on ohi, vastaan.');
     await memberPage.click('#reply-top button[type=submit]');
-    await memberPage.locator('article.post', { hasText: 'Yritän vastata jäädytettynä.' }).waitFor();
+    await memberPage.locator('article.post', { hasText: 'Jäädytys on ohi, vastaan.' }).waitFor();
 
     // The log: both entries, newest first, in plain words.
     await page.click('.console-nav a:has-text("Moderointiloki")');

@@ -393,7 +393,7 @@ test('edit, warn, delete and suspend: each form, the confirm steps and what the 
     await page.fill(`#qa-${id}-reason`, 'Henkilötietoja');
     await page.click(`#qa-${id}-submit`);
     assert.equal(await focused(page), `qa-${id}-q`);
-    assert.match(await page.textContent(`#qa-${id}-q`), /Poistetaanko jäsenen Maija Kirjoittaja viesti pysyvästi\?/);
+    assert.match(await page.textContent(`#qa-${id}-q`), /Poistetaanko viesti pysyvästi \(kirjoittaja: Maija Kirjoittaja\)\?/);
     assert.equal(await page.textContent(`#qa-${id}-submit`), 'Kyllä, poista viesti');
     await assertAccessible(page, 'delete confirm');
     await page.click(`#qa-${id}-cancel`);

@@ -42,6 +42,15 @@ test('reports and the queue', async (t) => {
     assert.deepEqual(item.author_history, { queue_items: 0, resolved: 0, dismissed: 0, warnings: 0, suspensions: 0 });
   });
 
+  await t.test('the post says whether the asking member reported it (not in events)', async () => {
+    const seen = async (who) => ok(await who.ws.request({ type: 'topic.get', topic_id: topic.id }))
+      .posts.find((p) => p.id === bad.id);
+    assert.equal((await seen(r1)).reported, true);
+    assert.equal((await seen(r2)).reported, true);
+    assert.equal((await seen(author)).reported, false);
+    assert.equal((await seen(mod)).reported, false);
+  });
+
   await t.test('report.create: bad input and the rules', async () => {
     assertError(await r1.ws.request({ type: 'report.create', post_id: bad.id, reason: 'asiaton' }), 'conflict', 'post_id');
     assertError(await author.ws.request({ type: 'report.create', post_id: bad.id, reason: 'asiaton' }), 'forbidden', 'post_id');

@@ -126,6 +126,7 @@ test('watched words on posts and topics', async (t) => {
   await add('epäilyttävä', 'review');
   const mine = await createPost(m.ws, topic.id, 'Oma viesti', opening.id);
 
+  // `word` quotes the text as the member wrote it.
   const blocked = async (ws, msg, field, word) => {
     const e = await refused(srv, ws, msg, 'watched_word', field);
     assert.equal(e.word, word, `the error names the word: ${JSON.stringify(e)}`);
@@ -134,17 +135,17 @@ test('watched words on posts and topics', async (t) => {
 
   await t.test('block: post.create refused with field body and the word; the same text without it goes through', async () => {
     await blocked(m.ws, post('Tämä on kirosana tässä'), 'body', 'kirosana');
-    await blocked(m.ws, post('KIROSANA!'), 'body', 'kirosana');
-    await blocked(m.ws, post('Sinä, Kirosana.'), 'body', 'kirosana');
+    await blocked(m.ws, post('KIROSANA!'), 'body', 'KIROSANA');
+    await blocked(m.ws, post('Sinä, Kirosana.'), 'body', 'Kirosana');
     await blocked(m.ws, post('**kirosana**'), 'body', 'kirosana');
     assert.equal((await createPost(m.ws, topic.id, 'Tämä on tässä')).status, 'published');
   });
 
   await t.test('block ignores case, also Ä, Ö and Å', async () => {
-    await blocked(m.ws, post('Mikä ÄIJÄ'), 'body', 'äijä');
-    await blocked(m.ws, post('Äijä tuli'), 'body', 'äijä');
-    await blocked(m.ws, post('Olet ÖYKKÄRI'), 'body', 'öykkäri');
-    await blocked(m.ws, post('ÅBOLAINEN kirjoittaa'), 'body', 'åbo*');
+    await blocked(m.ws, post('Mikä ÄIJÄ'), 'body', 'ÄIJÄ');
+    await blocked(m.ws, post('Äijä tuli'), 'body', 'Äijä');
+    await blocked(m.ws, post('Olet ÖYKKÄRI'), 'body', 'ÖYKKÄRI');
+    await blocked(m.ws, post('ÅBOLAINEN kirjoittaa'), 'body', 'ÅBOLAINEN');
   });
 
   await t.test('whole words only, unless the word ends in *; Ä, Ö and Å are letters, not word breaks', async () => {
@@ -153,13 +154,13 @@ test('watched words on posts and topics', async (t) => {
       assert.equal(p.status, 'published', `"${body}" is not a whole-word match`);
       assert.equal(p.body, body);
     }
-    await blocked(m.ws, post('åbo'), 'body', 'åbo*');
-    await blocked(m.ws, post('Åbossa'), 'body', 'åbo*');
+    await blocked(m.ws, post('åbo'), 'body', 'åbo');
+    await blocked(m.ws, post('Åbossa'), 'body', 'Åbossa');
   });
 
   await t.test('a word of several words', async () => {
     await blocked(m.ws, post('Tämä ei kuulu tänne'), 'body', 'ei kuulu');
-    await blocked(m.ws, post('EI KUULU'), 'body', 'ei kuulu');
+    await blocked(m.ws, post('EI KUULU'), 'body', 'EI KUULU');
     for (const body of ['eikuulu', 'ei kuuluu', 'hei kuulu']) {
       assert.equal((await createPost(m.ws, topic.id, body)).status, 'published', `"${body}"`);
     }
@@ -171,9 +172,9 @@ test('watched words on posts and topics', async (t) => {
   });
 
   await t.test('block on topic.create: title and body', async () => {
-    await blocked(m.ws, { type: 'topic.create', period_id: period.id, title: 'Kirosana otsikossa', body: 'Siisti' }, 'title', 'kirosana');
+    await blocked(m.ws, { type: 'topic.create', period_id: period.id, title: 'Kirosana otsikossa', body: 'Siisti' }, 'title', 'Kirosana');
     await blocked(m.ws, { type: 'topic.create', period_id: period.id, title: 'Siisti otsikko', body: 'Rumaa: kirosana' }, 'body', 'kirosana');
-    await blocked(mod.ws, { type: 'topic.create', period_id: period.id, title: 'Äijä', body: 'Siisti' }, 'title', 'äijä');
+    await blocked(mod.ws, { type: 'topic.create', period_id: period.id, title: 'Äijä', body: 'Siisti' }, 'title', 'Äijä');
   });
 
   await t.test('block applies to moderators too', async () => {

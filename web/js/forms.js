@@ -166,15 +166,17 @@ export function checkboxGroup(o) {
     })));
 }
 
-// A single checkbox such as a consent: checkbox({ form, name, label, checked })
+// A single checkbox such as a consent: checkbox({ form, name, label, checked, hint? })
 export function checkbox(o) {
     const id = ids(o.form, o.name);
+    const describedBy = o.hint ? id.hint : null;
     return h('div', { class: 'field field--single', 'data-field': o.name },
         errorSlot(id.error),
         h('div', { class: 'choice' },
             h('input', { type: 'checkbox', id: id.id, name: o.name, checked: o.checked, required: o.required,
-                'data-describedby': '' }),
-            h('label', { for: id.id }, o.label)));
+                'aria-describedby': describedBy, 'data-describedby': describedBy ?? '' }),
+            h('label', { for: id.id }, o.label)),
+        o.hint && h('p', { class: 'hint', id: id.hint }, o.hint));
 }
 
 // The error summary is a focusable region: showErrors() fills it and the

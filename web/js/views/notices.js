@@ -85,6 +85,8 @@ function paintNavCount() {
 }
 
 function kindText(notice) {
+    // Hidden by members' reports, not by a moderator: no reason is given.
+    if (notice.kind === 'post.hidden' && notice.reason === null) return t('notices.kind.post.hidden_by_reports');
     return KINDS.includes(notice.kind) ? t(`notices.kind.${notice.kind}`) : t('notices.kind.other');
 }
 

@@ -195,6 +195,7 @@ class PeriodPage extends LiveView {
             areas.length > 0 && h('p', { class: 'period-head__areas' }, t('period.areas', { areas: areas.join(', ') })),
             h('p', { class: 'period-head__counts' }, periodCounts(p)),
             this.mine && h('p', { class: 'period-head__mine' }, mineText(this.mine)),
+            p.premoderated && p.status !== 'closed' && h('p', { class: 'period-head__premoderated' }, t('period.premoderated_note')),
             closedNote);
     }
 

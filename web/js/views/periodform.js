@@ -40,7 +40,7 @@ function defaults() {
     end.setDate(end.getDate() + 21);
     end.setHours(16, 0, 0, 0);
     return {
-        title: '', description: '', prematerial: '', interest_areas: [], members_may_open_topics: false,
+        title: '', description: '', prematerial: '', interest_areas: [], members_may_open_topics: false, premoderated: false,
         starts_at: start.toISOString(), ends_at: end.toISOString(),
     };
 }
@@ -56,6 +56,7 @@ function read(form) {
         ends_at: localToIso(text('ends_at_date'), text('ends_at_time')),
         interest_areas: data.getAll('interest_areas').map(String),
         members_may_open_topics: data.get('members_may_open_topics') !== null,
+        premoderated: data.get('premoderated') !== null,
     };
 }
 
@@ -140,6 +141,8 @@ class PeriodForm {
                 hint: t('period.field.interest_areas.hint'), options: interestOptions(ctx.config), values: v.interest_areas }),
             checkbox({ form: FORM, name: 'members_may_open_topics', label: t('period.field.members_may_open_topics'),
                 checked: Boolean(v.members_may_open_topics) }),
+            checkbox({ form: FORM, name: 'premoderated', label: t('period.field.premoderated'),
+                hint: t('period.field.premoderated.hint'), checked: Boolean(v.premoderated) }),
             noticeSlot(),
             h('div', { class: 'actions' },
                 creating
@@ -192,7 +195,7 @@ class PeriodForm {
             type = 'period.update';
             fields = { period_id: this.id };
             const p = this.period;
-            for (const key of ['title', 'description', 'prematerial', 'starts_at', 'ends_at', 'members_may_open_topics']) {
+            for (const key of ['title', 'description', 'prematerial', 'starts_at', 'ends_at', 'members_may_open_topics', 'premoderated']) {
                 if (v[key] !== p[key]) fields[key] = v[key];
             }
             if (!sameSet(v.interest_areas, p.interest_areas ?? [])) fields.interest_areas = v.interest_areas;

@@ -7,7 +7,7 @@
 // connection the catch-up is applied by post id, so nothing is duplicated,
 // and half-written replies are kept throughout (see composer.js).
 import { h, fill, serverHtml, syncChildren } from '../dom.js';
-import { t, tn, formatNumber } from '../i18n.js';
+import { t, tn, formatNumber, formatDateTime } from '../i18n.js';
 import { PollsSection } from './polls.js';
 import { LiveView, keepFocus } from './liveview.js';
 import { Composer, postErrorText } from '../composer.js';
@@ -122,7 +122,14 @@ class TopicPage extends LiveView {
     // waits for a moderator, and that is not locked (moderators may still
     // post in a locked one).
     get canPost() {
-        return this.canWrite && this.topic?.status !== 'pending' && (!this.topic?.locked || this.staff);
+        return this.canWrite && !this.suspended && this.topic?.status !== 'pending' && (!this.topic?.locked || this.staff);
+    }
+
+    // A suspended member reads, but does not post or react (the server
+    // answers `suspended` anyway; this spares them writing in vain).
+    get suspended() {
+        const until = this.ctx.member?.suspension?.until;
+        return Boolean(until) && new Date(until) > new Date();
     }
 
     get openingId() {
@@ -1198,7 +1205,7 @@ class TopicPage extends LiveView {
         if (post.deleted || isHidden(post) || post.status === 'pending') return null;
         const counts = post.reactions ?? {};
         const mine = new Set(post.mine ?? []);
-        const canReact = this.canWrite && post.author?.id !== this.me;
+        const canReact = this.canWrite && !this.suspended && post.author?.id !== this.me;
         if (canReact) {
             // The group's name says whose post, as Reply and Quote do.
             return h('div', { class: 'reactions', role: 'group', 'aria-label': `${t('post.reactions')} – ${authorName(post)}` },
@@ -1246,7 +1253,7 @@ class TopicPage extends LiveView {
             canAnswer && button('quote', 'post.quote', () => this.quote(id)),
             mine && this.canPost && !editingNow && button('edit', 'post.edit', () => this.startEdit(id)),
             mine && this.canWrite && button('delete', 'post.delete', () => this.askDelete(id)),
-            reportable && (this.reported.has(id)
+            reportable && (this.reported.has(id) || post.reported
                 ? h('span', { class: 'post__reported', 'data-focus-key': `report-${id}` }, t('report.done_label'))
                 : button('report', 'report.action', () => this.toggleForm(id, 'report'),
                     { 'aria-expanded': String(open === 'report'), 'aria-controls': open === 'report' ? `report-${id}` : null })),
@@ -1427,10 +1434,12 @@ class TopicPage extends LiveView {
                 ...common, title: t('modtools.move_title'), intro: t('modtools.move_intro'), submitLabel: t('modtools.move_send'),
                 fields: [
                     { name: 'topic_id', kind: 'select', label: t('modtools.move_topic'),
-                        options: topics.map((tp) => ({ value: String(tp.id), label: tp.title })) },
+                        options: [{ value: '', label: t('modtools.move_choose') },
+                            ...topics.map((tp) => ({ value: String(tp.id), label: tp.title }))] },
                     reasonField(false, t('modtools.reason')),
                 ],
-                check: (v) => [needText(v, 'reason', REASON_MAX, { required: false })].filter(Boolean),
+                check: (v) => [!v.topic_id && { code: 'missing_field', field: 'topic_id' },
+                    needText(v, 'reason', REASON_MAX, { required: false })].filter(Boolean),
                 onSubmit: (v) => this.ctx.ws.request('post.move', { post_id: id, topic_id: Number(v.topic_id),
                     ...(v.reason.trim() ? { reason: v.reason.trim() } : {}) }),
                 onDone: (r) => {
@@ -1453,10 +1462,15 @@ class TopicPage extends LiveView {
         const show = this.canPost || c?.hasText();
         if (!show) {
             // A locked topic says so where the reply box was.
-            fill(this.composerBox, this.canWrite && this.topic.locked
+            const why = !this.canWrite ? null
+                : this.suspended ? h('p', { class: 'notice notice--info', id: 'suspended-composer' },
+                    t('topic.suspended_note', { until: formatDateTime(this.ctx.member.suspension.until) }), ' ',
+                    h('a', { href: '#/profile' }, t('topic.suspended_link')))
+                    : this.topic.locked ? h('p', { class: 'notice notice--info', id: 'topic-locked-composer' }, t('topic.locked_note'))
+                        : null;
+            fill(this.composerBox, why
                 ? h('section', { class: 'section panel reply-panel', 'aria-labelledby': 'reply-heading' },
-                    h('h2', { id: 'reply-heading' }, t('post.reply_topic')),
-                    h('p', { class: 'notice notice--info', id: 'topic-locked-composer' }, t('topic.locked_note')))
+                    h('h2', { id: 'reply-heading' }, t('post.reply_topic')), why)
                 : null);
             this.mainComposerBox = null;
             return;
