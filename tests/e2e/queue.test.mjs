@@ -164,8 +164,11 @@ test('keep; an item another moderator decides leaves the pending list with a wor
     const b = await createPost(maija.ws, topic.id, 'Toinen ilmoitettu viesti.', opening.id);
     await report(kalle, a.id, 'roskaposti');
     await report(kalle, b.id, 'muu', 'Ei liity aiheeseen');
+    const c = await createPost(maija.ws, topic.id, 'Kolmas ilmoitettu viesti.', opening.id);
+    await report(liisa, c.id, 'asiaton');
     const itemA = await itemFor(a.id);
     const itemB = await itemFor(b.id);
+    const itemC = await itemFor(c.id);
 
     const page = await pageAs(browser, base, mod);
     await openQueue(page);
@@ -189,6 +192,12 @@ test('keep; an item another moderator decides leaves the pending list with a wor
     await page.click(`#qa-${itemB.id}-submit`);
     await page.locator(`#queue-item-${itemB.id}-outcome`, { hasText: 'Moderaattori Mari jätti viestin ennalleen' }).waitFor();
     await waitSaid(page, /Viesti jätettiin ennalleen\./);
+    // One step on to the next item that waits, past the decided one.
+    assert.match(await page.textContent(`#queue-item-${itemB.id}-next`), /Seuraava odottava: Maija Kirjoittaja/);
+    await assertAccessible(page, 'a decided item with the step to the next');
+    await page.click(`#queue-item-${itemB.id}-next`);
+    assert.equal(await focused(page), `queue-item-${itemC.id}-title`);
+    ok(await mod2.ws.request({ type: 'queue.act', item_id: itemC.id, action: 'keep' }), 'queue.act keep');
 
     // Both are on the dismissed tab, with who decided.
     await openQueue(page, '/moderation/queue?status=dismissed');

@@ -874,6 +874,13 @@ class QueueView extends LiveView {
         }
     }
 
+    // The first item after id (or else before it) that still waits.
+    nextPending(id) {
+        const i = this.items.findIndex((x) => x.id === id);
+        const after = this.items.slice(i + 1).find((x) => x.status === 'pending');
+        return after ?? this.items.slice(0, Math.max(i, 0)).find((x) => x.status === 'pending') ?? null;
+    }
+
     removeItem(id) {
         const i = this.items.findIndex((x) => x.id === id);
         if (i < 0) return;
@@ -1098,10 +1105,22 @@ class QueueView extends LiveView {
         const u = this.u(item.id);
         const base = `queue-item-${item.id}`;
         const actions = item.status === 'pending' ? (QUEUE_ACTIONS[item.kind] ?? []) : [];
+        // After this moderator's decision: one step on to the next item that
+        // still waits, so working down the queue by keyboard skips the
+        // decided ones.
+        const next = u.acted && item.status !== 'pending' ? this.nextPending(item.id) : null;
         return [
             u.notice && notice(u.notice.kind, u.notice.text),
+            next && h('p', { class: 'queue-next' }, h('button', {
+                type: 'button', id: `${base}-next`, class: 'button button--small button--secondary',
+                onclick: () => {
+                    const title = document.getElementById(`queue-item-${next.id}-title`);
+                    title?.scrollIntoView({ block: 'start' });
+                    title?.focus();
+                },
+            }, t('queue.next', { name: authorOf(next.post), title: next.topic?.title ?? '' }))),
             actions.length > 0 && !u.open && h('div', { class: 'actions actions--tight queue-actions', role: 'group',
-                'aria-label': t('queue.actions.label', { title: item.topic?.title ?? '' }) },
+                'aria-label': t('queue.actions.label', { name: authorOf(item.post), title: item.topic?.title ?? '' }) },
             actions.map((a) => h('button', {
                 type: 'button', id: `${base}-act-${a}`,
                 class: ['button', 'button--small', CONFIRMED.has(a) ? 'button--danger' : 'button--secondary'],
@@ -1497,9 +1516,9 @@ class WordsView {
             noticeSlot(),
             h('div', { class: 'actions actions--tight' },
                 h('button', { type: 'submit', class: 'button button--secondary button--small', id: `${f}-save` },
-                    t('words.row.save')),
+                    t('words.row.save'), h('span', { class: 'visually-hidden' }, ` – ${w.word}`)),
                 !u.removing && h('button', { type: 'button', class: 'button button--danger button--small', id: `${f}-remove`,
-                    onclick: () => this.askRemove(w.id) }, t('words.row.remove'))));
+                    onclick: () => this.askRemove(w.id) }, t('words.row.remove'), h('span', { class: 'visually-hidden' }, ` – ${w.word}`))));
         const select = form.querySelector('select');
         select.addEventListener('change', () => {
             form.querySelector(`#${f}-form-replacement-box`).hidden = select.value !== 'replace';

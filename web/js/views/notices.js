@@ -216,7 +216,7 @@ class NoticesPage {
                 n.can_appeal && !form && !flash && h('p', null, h('button', {
                     type: 'button', class: 'button button--secondary', id: `${id}-appeal`,
                     onclick: () => this.openAppeal(n),
-                }, t('hidden.appeal'))),
+                }, t('hidden.appeal'), n.topic && h('span', { class: 'visually-hidden' }, ` – ${t('notices.see_post', { title: n.topic.title })}`))),
                 form && form.element(this.serial),
                 flash && h('p', { class: 'notice notice--success', id: `${id}-flash`, tabindex: '-1' }, flash)));
     }
@@ -230,7 +230,8 @@ class NoticesPage {
             onSubmit: (v) => this.ctx.ws.request('appeal.create', { post_id: n.post_id, text: v.text.trim() }),
             onDone: () => {
                 this.forms.delete(n.id);
-                n.can_appeal = false;
+                // One appeal per post: no other notice about it offers one.
+                for (const other of this.notices) if (other.post_id === n.post_id) other.can_appeal = false;
                 this.flashes.set(n.id, t('hidden.appeal_sent'));
                 this.paint();
                 document.getElementById(`notice-${n.id}-flash`)?.focus();
