@@ -1,7 +1,8 @@
 // The member's side of moderation in the browser: a member reports a post
-// (reasons, "muu" needs words, reported once), a moderator hides it and a
-// third member's open topic turns to the placeholder live, its author sees
-// why in the thread and in #/notices and appeals once. A moderator's tools
+// (reasons, "muu" needs words, reported once), it reaches the moderator's
+// queue live and the moderator hides it there, a third member's open topic
+// turns to the placeholder live, its author sees why in the thread and in
+// #/notices and appeals once. A moderator's tools
 // in the thread: hide and restore, edit and delete with a reason, move a
 // post to another topic, lock and pin the topic. A pre-moderated post
 // waits, seen only by its author, and appears live for others when
@@ -50,7 +51,7 @@ async function freshTopic(fields = {}, periodFields = {}) {
     return { period, topic, opening: post };
 }
 
-test('a member reports a post; a moderator hides it; a reader sees the placeholder live; the author sees why, in the thread and in notices, and appeals once', async () => {
+test('a member reports a post; it reaches the moderator\'s queue live and the moderator hides it there; a reader sees the placeholder live; the author sees why, in the thread and in notices, and appeals once', async () => {
     const { topic } = await freshTopic();
     const aino = await member(server, { display_name: 'Aino Kirjoittaja' });
     const kalle = await member(server, { display_name: 'Kalle Ilmoittaja' });
@@ -68,6 +69,10 @@ test('a member reports a post; a moderator hides it; a reader sees the placehold
     await watchLive(k);
     await watchLive(l);
     await watchLive(a);
+    // The moderator has the queue open.
+    const m = await pageAs(browser, base, mod);
+    await openAt(m, base, '/moderation/queue', 'Moderointijono');
+    await watchLive(m);
 
     // No "Ilmoita" on one's own post; one on another's.
     assert.equal(await a.locator(`[data-focus-key="report-${post.id}"]`).count(), 0);
@@ -117,10 +122,21 @@ test('a member reports a post; a moderator hides it; a reader sees the placehold
     await k.locator(`[data-focus-key="report-${post.id}"]`, { hasText: 'Ilmoitettu' }).waitFor();
     assert.equal(await k.locator(`button[data-focus-key="report-${post.id}"]`).count(), 0);
 
-    // The moderator hides it: the reader's page changes without a reload.
+    // The report reaches the moderator's queue live; the moderator hides the
+    // post from there, and the reader's page changes without a reload.
+    const li = m.locator('li.queue-item', { hasText: 'Soittakaa minulle' });
+    await li.waitFor({ timeout: 10000 });
+    await waitSaid(m, /Jonoon tuli uusi kohde: Ilmoitus/);
+    const itemId = Number((await li.getAttribute('id')).replace('queue-item-', ''));
+    assert.match(await li.textContent(), /Sisältää henkilötietoja – Kalle/);
     const reason = 'Yhteystietoja ei jaeta keskustelussa.';
-    const hid = ok(await req(mod, 'post.hide', { post_id: post.id, reason }), 'post.hide');
+    await m.click(`#queue-item-${itemId}-act-hide`);
+    await m.fill(`#qa-${itemId}-reason`, reason);
+    await m.click(`#qa-${itemId}-submit`);
+    await m.locator(`#queue-item-${itemId}-outcome`, { hasText: 'piilotti viestin' }).waitFor();
+    const hid = ok(await req(mod, 'queue.list', { status: 'resolved' }), 'queue.list').items.find((x) => x.id === itemId);
     assert.equal(hid.post.hidden.by, 'moderator');
+    assert.equal(hid.post.hidden.reason, reason);
     const onL = l.locator(`#post-${post.id}`);
     await onL.locator('.post__tombstone', { hasText: 'Moderaattori piilotti tämän viestin.' }).waitFor({ timeout: 5000 });
     assert.equal(await onL.locator('.post__author').textContent(), 'Piilotettu viesti');
@@ -184,7 +200,7 @@ test('a member reports a post; a moderator hides it; a reader sees the placehold
     // The reader never saw either text.
     assert.doesNotMatch(await l.textContent('main'), /Soittakaa minulle|jotain väärää/);
     for (const who of [aino, kalle, leena]) who.ws.destroy();
-    await done(k, l, a);
+    await done(k, l, a, m);
 });
 
 test('a moderator hides and restores, edits and deletes with a reason, moves a post, locks and pins the topic, in the browser', async () => {
