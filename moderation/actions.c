@@ -537,8 +537,10 @@ raati_code queue_act(forum_ctx *f, json_t *msg, int64_t *item_id, int64_t *post_
         } else if (s.by_reports) {
             rc = unhide(f, *post_id, s.author_id, reason, 0, err);
         }
+        /* A refused appeal reads as one in the log. */
         if (!rc)
-            rc = audit_post(f, "queue.keep", *post_id, reason, details, err);
+            rc = audit_post(f, appeal ? "appeal.refuse" : "queue.keep", *post_id, reason, details,
+                            err);
     } else if (!strcmp(action_s, "hide")) {
         rc = post_hide_by(f, *post_id, reason, details, err);
     } else if (!strcmp(action_s, "restore")) {

@@ -225,7 +225,8 @@ test('queue.act', async (t) => {
           default: break;
         }
 
-        const [auditAction, targetKind] = AUDIT[action];
+        // Keeping a post hidden on an appeal is logged as refusing it.
+        const [auditAction, targetKind] = action === 'keep' && kind === 'appeal' ? ['appeal.refuse', 'post'] : AUDIT[action];
         const entries = await audit(mod, auditAction);
         const entry = entries.find((e) => e.details && e.details.item_id === item.id);
         assert.ok(entry, `an audit entry ${auditAction} with details.item_id ${item.id}; newest: ${JSON.stringify(entries[0])}`);

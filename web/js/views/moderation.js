@@ -31,7 +31,7 @@ export const AUDIT_ACTIONS = [
     'poll.create', 'poll.update', 'poll.close',
     'survey.create', 'survey.update', 'survey.open', 'survey.close', 'survey.delete',
     'user.add', 'user.role', 'user.password',
-    'queue.keep', 'post.hide', 'post.restore', 'post.approve', 'post.edit', 'post.delete', 'post.move',
+    'queue.keep', 'appeal.refuse', 'post.hide', 'post.restore', 'post.approve', 'post.edit', 'post.delete', 'post.move',
     'member.warn', 'topic.lock', 'topic.unlock', 'topic.pin', 'topic.unpin',
     'word.add', 'word.update', 'word.remove',
 ];
