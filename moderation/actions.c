@@ -102,23 +102,13 @@ raati_code notice_list(forum_ctx *f, json_t *msg, json_t *reply, raati_error *er
     sqlite3_bind_int64(st, 1, f->member_id);
     sqlite3_bind_int64(st, 2, before);
     sqlite3_bind_int64(st, 3, limit + 1);
-    int64_t ids[NOTICE_PAGE_MAX + 1];
-    int n = 0;
-    while (n <= limit && sqlite3_step(st) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    int more = n > limit;
-    if (more)
-        n--;
-    json_t *notices = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *x = notice_json(f->db, ids[i]);
-        if (x)
-            json_array_append_new(notices, x);
-    }
+    int64_t next;
+    json_t *notices = forum_page(f->db, st, (int)limit, notice_json, &next);
+    if (!notices)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
     json_object_set_new(reply, "notices", notices);
     json_object_set_new(reply, "unread", json_integer(unread_notices(f->db, f->member_id)));
-    json_object_set_new(reply, "next_before", more ? json_integer(ids[n - 1]) : json_null());
+    json_object_set_new(reply, "next_before", next ? json_integer(next) : json_null());
     return RAATI_OK;
 }
 
@@ -173,16 +163,10 @@ json_t *notice_changes(db *d, int64_t member_id, int64_t since, int max, int *to
 raati_code audit_post(forum_ctx *f, const char *action, int64_t post_id, const char *reason,
                       json_t *details, raati_error *err)
 {
-    char name[256] = "";
-    sqlite3_stmt *st = db_prepare(f->db, "SELECT t.title FROM post p JOIN topic t ON "
-                                         "t.id = p.topic_id WHERE p.id = ?");
-    if (st) {
-        sqlite3_bind_int64(st, 1, post_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
-        sqlite3_reset(st);
-    }
-    raati_utf8_scrub(name);
+    char name[256];
+    forum_name_of(f->db,
+                  "SELECT t.title FROM post p JOIN topic t ON t.id = p.topic_id WHERE p.id = ?",
+                  post_id, name);
     return audit_add(f, action, "post", post_id, name, reason, details, err);
 }
 

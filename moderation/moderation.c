@@ -347,13 +347,5 @@ raati_code member_find(forum_ctx *f, json_t *msg, json_t *reply, raati_error *er
 
 void member_name_of(db *d, int64_t id, char name[256])
 {
-    sqlite3_stmt *st = db_prepare(d, "SELECT display_name FROM member WHERE id = ?");
-    name[0] = '\0';
-    if (!st)
-        return;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(name, 256, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    raati_utf8_scrub(name);
+    forum_name_of(d, "SELECT display_name FROM member WHERE id = ?", id, name);
 }

@@ -291,22 +291,12 @@ raati_code queue_list(forum_ctx *f, json_t *msg, json_t *reply, raati_error *err
     sqlite3_bind_text(st, 1, statuses[status], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, before);
     sqlite3_bind_int64(st, 3, limit + 1);
-    int64_t ids[QUEUE_PAGE_MAX + 1];
-    int n = 0;
-    while (n <= limit && sqlite3_step(st) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    int more = n > limit;
-    if (more)
-        n--;
-    json_t *items = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *item = queue_item_json(f->db, ids[i]);
-        if (item)
-            json_array_append_new(items, item);
-    }
+    int64_t next;
+    json_t *items = forum_page(f->db, st, (int)limit, queue_item_json, &next);
+    if (!items)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
     json_object_set_new(reply, "items", items);
-    json_object_set_new(reply, "next", more ? json_integer(ids[n - 1]) : json_null());
+    json_object_set_new(reply, "next", next ? json_integer(next) : json_null());
     json_object_set_new(reply, "pending",
                         json_integer(one_id(f->db,
                                             "SELECT count(*) FROM queue_item WHERE status = "

@@ -192,3 +192,40 @@ int64_t forum_member_age_ms(db *d, int64_t member_id, int64_t now_ms)
     sqlite3_reset(st);
     return joined ? now_ms - joined : 0;
 }
+
+void forum_name_of(db *d, const char *sql, int64_t id, char name[256])
+{
+    sqlite3_stmt *st = db_prepare(d, sql);
+    name[0] = '\0';
+    if (!st)
+        return;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(name, 256, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    raati_utf8_scrub(name);
+}
+
+json_t *forum_page(db *d, sqlite3_stmt *st, int limit, json_t *(*one)(db *, int64_t), int64_t *next)
+{
+    int64_t *ids = malloc(sizeof *ids * (size_t)(limit + 1));
+    int n = 0;
+    *next = 0;
+    while (ids && n <= limit && sqlite3_step(st) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (!ids)
+        return NULL;
+    if (n > limit) { /* one row more than asked: there is a next page */
+        n--;
+        *next = ids[n - 1];
+    }
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < n; i++) {
+        json_t *x = one(d, ids[i]);
+        if (x)
+            json_array_append_new(arr, x);
+    }
+    free(ids);
+    return arr;
+}

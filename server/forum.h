@@ -71,6 +71,15 @@ int forum_secret_tag(db *d, const char *key_sql, int64_t id, int64_t member_id,
  * secret, else by member id (by_member: ?1 owner, ?2 member). */
 int64_t forum_member_row(db *d, int secret, const char *key_sql, const char *by_tag,
                          const char *by_member, int64_t owner, int64_t member_id);
+/* The text sql (one column, ?1 bound to id) selects, as a name the audit
+ * log keeps: into name (256 bytes), whole characters only; "" if none. */
+void forum_name_of(db *d, const char *sql, int64_t id, char name[256]);
+/* One page of objects: steps st (a query of ids in page order, bound by
+ * the caller to limit + 1 rows) and makes one(d, id) of up to limit of
+ * them. *next is the page's last id when more rows follow, else 0. NULL
+ * when out of memory. */
+json_t *forum_page(db *d, sqlite3_stmt *st, int limit, json_t *(*one)(db *, int64_t),
+                   int64_t *next);
 /* How long ago the member joined, in ms (0 if unknown). */
 int64_t forum_member_age_ms(db *d, int64_t member_id, int64_t now_ms);
 /* A random positive row id, so ids tell nothing of the order rows came in. */

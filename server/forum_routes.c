@@ -299,18 +299,11 @@ static raati_code built(int failed, raati_error *err)
 /* The name of a period, poll or survey as the audit log keeps it. */
 static void audit_name(app *a, const char *kind, int64_t id, char name[256])
 {
-    const char *sql = !strcmp(kind, "period") ? "SELECT title FROM period WHERE id = ?"
-                      : !strcmp(kind, "poll") ? "SELECT question FROM poll WHERE id = ?"
-                                              : "SELECT title FROM survey WHERE id = ?";
-    sqlite3_stmt *st = db_prepare(a->db, sql);
-    name[0] = '\0';
-    if (!st)
-        return;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(name, 256, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    raati_utf8_scrub(name);
+    forum_name_of(a->db,
+                  !strcmp(kind, "period") ? "SELECT title FROM period WHERE id = ?"
+                  : !strcmp(kind, "poll") ? "SELECT question FROM poll WHERE id = ?"
+                                          : "SELECT title FROM survey WHERE id = ?",
+                  id, name);
 }
 
 /* Writes, in the change's transaction, the audit entry of a moderator's
