@@ -1,5 +1,6 @@
 /* actions.c: see actions.h. */
 #include "actions.h"
+#include "results.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +45,13 @@ raati_code notice_add(forum_ctx *f, int64_t member_id, const char *kind, int64_t
 
 json_t *notice_json(db *d, int64_t id)
 {
-    sqlite3_stmt *st =
-        db_prepare(d, "SELECT n.kind, n.created_at, n.read, n.reason, n.post_id, t.id, t.title, "
-                      "p.status = 'hidden' AND p.appealed = 0 AND p.deleted_at IS NULL AND "
-                      "n.kind = 'post.hidden' FROM notice n LEFT JOIN post p ON p.id = n.post_id "
-                      "LEFT JOIN topic t ON t.id = p.topic_id WHERE n.id = ?");
+    sqlite3_stmt *st = db_prepare(
+        d, "SELECT n.kind, n.created_at, n.read, n.reason, n.post_id, t.id, t.title, "
+           "p.status = 'hidden' AND p.appealed = 0 AND p.deleted_at IS NULL AND "
+           "n.kind = 'post.hidden', n.period_id, q.id, q.text, "
+           "q.withdrawn_at IS NOT NULL FROM notice n LEFT JOIN post p ON p.id = n.post_id "
+           "LEFT JOIN topic t ON t.id = p.topic_id LEFT JOIN quote q ON q.id = n.quote_id "
+           "WHERE n.id = ?");
     if (!st)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
@@ -64,6 +67,22 @@ json_t *notice_json(db *d, int64_t id)
                                       "title", forum_col_text(st, 6))
                           : json_null(),
                       "can_appeal", sqlite3_column_int(st, 7));
+        int64_t period_id = sqlite3_column_int64(st, 8);
+        json_t *quote =
+            sqlite3_column_type(st, 9) == SQLITE_NULL
+                ? json_null()
+                : json_pack("{s:I, s:o, s:b}", "id", (json_int_t)sqlite3_column_int64(st, 9),
+                            "text", forum_col_text(st, 10), "withdrawn",
+                            sqlite3_column_int(st, 11));
+        sqlite3_reset(st);
+        if (n) {
+            json_object_set_new(n, "results",
+                                period_id ? results_notice_link(d, period_id) : json_null());
+            json_object_set_new(n, "quote", quote);
+        } else {
+            json_decref(quote);
+        }
+        return n;
     }
     sqlite3_reset(st);
     return n;

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "hub.h"
 #include "log.h"
+#include "results_page.h"
 #include "ws.h"
 
 #define SHUTDOWN_GRACE_MS 3000
@@ -176,7 +177,7 @@ int app_serve(const config *cfg)
         {&mimes[9], NULL, ".woff2", "font/woff2"},
         {NULL, NULL, ".webp", "image/webp"},
     };
-    static struct lws_http_mount files, healthz, api;
+    static struct lws_http_mount files, healthz, api, results[RESULTS_MOUNT_COUNT];
     files = (struct lws_http_mount){
         .mountpoint = "/",
         .mountpoint_len = 1,
@@ -192,7 +193,16 @@ int app_serve(const config *cfg)
         .cache_revalidate = 1,
         .cache_intermediaries = 1,
     };
-    healthz = (struct lws_http_mount){.mount_next = &files,
+    /* The public results pages: rendered by http.c, never looked for as
+     * files. */
+    for (int i = 0; i < RESULTS_MOUNT_COUNT; i++)
+        results[i] = (struct lws_http_mount){
+            .mount_next = i + 1 < RESULTS_MOUNT_COUNT ? &results[i + 1] : &files,
+            .mountpoint = results_mountpoints[i],
+            .mountpoint_len = (unsigned char)strlen(results_mountpoints[i]),
+            .origin = "http",
+            .origin_protocol = LWSMPRO_CALLBACK};
+    healthz = (struct lws_http_mount){.mount_next = &results[0],
                                       .mountpoint = "/healthz",
                                       .mountpoint_len = 8,
                                       .origin = "http",
@@ -285,5 +295,6 @@ out:
     ratelimit_free(a->posts);
     ratelimit_free(a->posts_new);
     free(a->config_body);
+    results_cache_clear();
     return status;
 }

@@ -12,6 +12,7 @@
 #include "periods.h"
 #include "polls.h"
 #include "reports.h"
+#include "results.h"
 #include "surveys.h"
 #include "words.h"
 
@@ -123,6 +124,20 @@ static int64_t member_id_of(db *d, const char *email)
     return id;
 }
 
+/* The one id sql (?1 bound to id) selects, or 0. */
+static int64_t one_id(db *d, const char *sql, int64_t id)
+{
+    sqlite3_stmt *st = db_prepare(d, sql);
+    int64_t v = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return v;
+}
+
 /* Acts as author at hours_ago with the next sequence number. */
 static void act_as(forum_ctx *f, int64_t member, int role, int64_t base_ms, double hours_ago)
 {
@@ -152,6 +167,8 @@ static int64_t demo_period(forum_ctx *f, const char *title, const char *descript
     json_decref(msg);
     return id;
 }
+
+#include "demo_results.inc"
 
 /* A short survey in the open period, answered by four members (and half
  * answered by a fifth). */
@@ -429,8 +446,10 @@ static int seed_forum(db *d, const config *cfg)
         if (prc)
             goto fail;
     }
+    int64_t season_poll = 0, season_posts_ids[sizeof season_posts / sizeof season_posts[0]];
     if (seed_survey(&f, people, periods[0], now, &err) ||
-        seed_moderation(&f, people, periods, topics[2], now, &err))
+        seed_moderation(&f, people, periods, topics[2], now, &err) ||
+        seed_season(&f, people, periods[1], topics[3], now, &season_poll, season_posts_ids, &err))
         goto fail;
     /* Each member has read a topic up to their own latest post in it. */
     if (db_exec(d, "INSERT INTO topic_read (member_id, topic_id, read_upto) "
@@ -448,7 +467,16 @@ static int seed_forum(db *d, const config *cfg)
     sqlite3_bind_text(st, 2, ends, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, ++f.seq);
     sqlite3_bind_int64(st, 4, periods[1]);
-    return forum_step(d, st, "the demo period", &err) || forum_save_seq(d, f.seq, &err) ? -1 : 0;
+    if (forum_step(d, st, "the demo period", &err))
+        goto fail;
+    /* Quoted: a post of the closed period's topic, a season resident's,
+     * and another (a season resident may be missing in an older demo). */
+    int64_t quoted[3] = {posts[20], season_posts_ids[1] ? season_posts_ids[1] : posts[21],
+                         posts[22]};
+    if (seed_results(&f, people, periods[1], season_poll, quoted, now, &err) ||
+        forum_save_seq(d, f.seq, &err))
+        goto fail;
+    return 0;
 fail:
     log_error("demo.seed_failed", "reason=\"discussions: %s\"", err.message);
     return -1;
@@ -485,6 +513,9 @@ int demo_seed(db *d, const config *cfg)
     for (size_t i = 0; i < sizeof residents / sizeof residents[0]; i++)
         if (insert_resident(d, cfg, &residents[i], hashes[0]))
             goto fail;
+    for (size_t i = 0; i < SEASON_RESIDENTS; i++)
+        if (insert_resident(d, cfg, &season_residents[i], hashes[0]))
+            goto fail;
     for (int i = 1; i < 3; i++)
         if (member_add_staff(d, logins[i].email, logins[i].name, role_parse(logins[i].role),
                              hashes[i], NULL, &err)) {
@@ -497,7 +528,8 @@ int demo_seed(db *d, const config *cfg)
                    "VALUES ('demo_seeded_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))") ||
         db_commit(d))
         goto fail;
-    log_info("demo.seeded", "members=%zu", sizeof residents / sizeof residents[0] + 2);
+    log_info("demo.seeded", "members=%zu",
+             sizeof residents / sizeof residents[0] + SEASON_RESIDENTS + 2);
     return 0;
 fail:
     db_rollback(d);

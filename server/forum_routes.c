@@ -15,6 +15,7 @@
 #include "periods.h"
 #include "polls.h"
 #include "reports.h"
+#include "results.h"
 #include "surveys.h"
 #include "words.h"
 #include "ws.h"
@@ -192,13 +193,13 @@ static int out_post(app *a, struct outbox *o, int64_t post_id, const char *event
     return out_post_to(a, o, post_id, event, 0);
 }
 
-/* Adds the events of what a change did in the queue and to members'
- * notices: everything stamped with its sequence number. */
+/* Adds the events of what a change did in the queue: every item stamped
+ * with its sequence number. */
 static int out_moderation(app *a, struct outbox *o, int64_t seq)
 {
     int failed = 0;
     sqlite3_stmt *st = db_prepare(a->db, "SELECT id FROM queue_item WHERE seq = ? ORDER BY id");
-    int64_t ids[32], members[32];
+    int64_t ids[32];
     int n = 0;
     if (!st)
         return -1;
@@ -208,24 +209,6 @@ static int out_moderation(app *a, struct outbox *o, int64_t seq)
     sqlite3_reset(st);
     for (int i = 0; i < n; i++)
         failed |= out_add(o, "moderation", 0, "queue.changed", queue_item_json(a->db, ids[i]));
-    st = db_prepare(a->db, "SELECT id, member_id FROM notice WHERE seq = ? ORDER BY id");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, seq);
-    n = 0;
-    while (n < 32 && sqlite3_step(st) == SQLITE_ROW) {
-        ids[n] = sqlite3_column_int64(st, 0);
-        members[n++] = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    for (int i = 0; i < n; i++) {
-        char ch[HUB_CHANNEL_MAX];
-        member_channel(members[i], ch);
-        if (!out_add(o, ch, 0, "notice.created", notice_json(a->db, ids[i])))
-            snprintf(o->ev[o->n - 1].shown, HUB_CHANNEL_MAX, "me");
-        else
-            failed = 1;
-    }
     return failed ? -1 : 0;
 }
 
@@ -249,6 +232,46 @@ static int out_survey(app *a, struct outbox *o, int64_t survey_id, int to_period
         return -1;
     o->ev[o->n - 1].seq = seq;
     return 0;
+}
+
+/* Sends the notices a change made (stamped with its sequence number) to
+ * their members' own channels, shown as "me". Run after the commit: a
+ * change may tell every participant of a period, more than an outbox
+ * holds; a notice that cannot be read back is still in the member's list. */
+static void publish_notices(app *a, int64_t seq)
+{
+    sqlite3_stmt *st =
+        db_prepare(a->db, "SELECT id, member_id FROM notice WHERE seq = ? ORDER BY id");
+    if (!st)
+        return;
+    sqlite3_bind_int64(st, 1, seq);
+    int64_t last = 0;
+    for (;;) {
+        int64_t ids[64], members[64];
+        int n = 0;
+        while (n < 64 && sqlite3_step(st) == SQLITE_ROW) {
+            ids[n] = sqlite3_column_int64(st, 0);
+            members[n++] = sqlite3_column_int64(st, 1);
+        }
+        sqlite3_reset(st);
+        for (int i = 0; i < n; i++) {
+            char ch[HUB_CHANNEL_MAX];
+            json_t *data = notice_json(a->db, ids[i]);
+            member_channel(members[i], ch);
+            if (data)
+                hub_publish_as(a->hub, ch, "me", "notice.created", seq, data);
+            json_decref(data);
+            last = ids[i];
+        }
+        if (n < 64)
+            return;
+        st = db_prepare(a->db, "SELECT id, member_id FROM notice WHERE seq = ? AND id > ? "
+                               "ORDER BY id");
+        if (!st)
+            return;
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_int64(st, 2, last);
+    }
 }
 
 /* Opens the transaction of a change. */
@@ -276,6 +299,10 @@ static raati_code finish(app *a, forum_ctx *f, struct outbox *o, raati_code rc, 
     }
     a->seq = f->seq;
     for (int i = 0; i < o->n; i++) {
+        /* A post hidden, deleted, edited or moved may be quoted on a
+         * results page. */
+        if (!strncmp(o->ev[i].event, "post.", 5) && strcmp(o->ev[i].event, "post.created"))
+            results_touch();
         int64_t seq = o->ev[i].seq < 0 ? 0 : o->ev[i].seq ? o->ev[i].seq : f->seq;
         if (o->ev[i].shown[0])
             hub_publish_as(a->hub, o->ev[i].channel, o->ev[i].shown, o->ev[i].event, seq,
@@ -284,6 +311,7 @@ static raati_code finish(app *a, forum_ctx *f, struct outbox *o, raati_code rc, 
             hub_publish(a->hub, o->ev[i].channel, o->ev[i].event, seq, o->ev[i].data);
     }
     out_clear(o);
+    publish_notices(a, f->seq);
     return RAATI_OK;
 }
 
@@ -1543,6 +1571,55 @@ int h_notice_read(struct request *rq, json_t *reply, raati_error *err)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
     }
     return RAATI_OK;
+}
+
+/* ---- results ---- */
+
+int h_results_get(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return results_get(&f, rq->msg, reply, err);
+}
+
+int h_results_versions(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return results_versions(&f, rq->msg, reply, err);
+}
+
+int h_results_quotable(struct request *rq, json_t *reply, raati_error *err)
+{
+    forum_ctx f;
+    ctx_for(rq, &f);
+    return results_quotable(&f, rq->msg, reply, err);
+}
+
+/* results.save, .publish, .unpublish, follow_up.*, quote.withdraw: one
+ * transaction each; the notices they make go out after the commit. */
+int h_results_change(struct request *rq, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    raati_code rc;
+    const char *type = json_string_value(json_object_get(rq->msg, "type"));
+    ctx_for(rq, &f);
+    if ((rc = begin(a, &o, err)))
+        return rc;
+    if (!strcmp(type, "results.save"))
+        rc = results_save(&f, rq->msg, reply, err);
+    else if (!strcmp(type, "results.publish") || !strcmp(type, "results.unpublish"))
+        rc = results_publish(&f, rq->msg, !strcmp(type, "results.publish"), reply, err);
+    else if (!strncmp(type, "follow_up.", 10))
+        rc = follow_up_change(&f, type + 10, rq->msg, reply, err);
+    else
+        rc = quote_withdraw(&f, rq->msg, reply, err);
+    if (!rc && (!strcmp(type, "results.publish") || !strcmp(type, "results.unpublish")))
+        rc = staff_audit(rq, &f, "period",
+                         json_integer_value(json_object_get(rq->msg, "period_id")), NULL, err);
+    return finish(a, &f, &o, rc, err);
 }
 
 /* ---- the hidden channels of a connection ---- */

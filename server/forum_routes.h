@@ -75,4 +75,11 @@ int h_notice_read(struct request *rq, json_t *reply, raati_error *err);
 int h_subscribe(struct request *rq, json_t *reply, raati_error *err);
 int h_unsubscribe(struct request *rq, json_t *reply, raati_error *err);
 
+int h_results_get(struct request *rq, json_t *reply, raati_error *err);
+int h_results_versions(struct request *rq, json_t *reply, raati_error *err);
+int h_results_quotable(struct request *rq, json_t *reply, raati_error *err);
+/* results.save, results.publish, results.unpublish, follow_up.add,
+ * follow_up.edit, follow_up.delete, quote.withdraw */
+int h_results_change(struct request *rq, json_t *reply, raati_error *err);
+
 #endif

@@ -10,6 +10,8 @@
 #include "json_util.h"
 #include "log.h"
 #include "members.h"
+#include "results.h"
+#include "results_page.h"
 #include "surveys.h"
 #include "ws.h"
 
@@ -36,9 +38,13 @@ struct http_req {
     char cookie[192];
     int retry_after;
     const char *allow;
-    int close_after;          /* unread request body: close rather than keep alive */
-    const char *content_type; /* NULL: JSON */
-    char disposition[96];     /* Content-Disposition, or empty */
+    int close_after;              /* unread request body: close rather than keep alive */
+    const char *content_type;     /* NULL: JSON */
+    char disposition[96];         /* Content-Disposition, or empty */
+    const char *cache_control;    /* NULL: no-store */
+    char etag[RESULTS_ETAG_SIZE]; /* ETag, or empty */
+    const char *content_language; /* Content-Language, or NULL */
+    int vary_language;            /* Vary: Accept-Language */
 };
 
 static int responding;
@@ -58,8 +64,9 @@ static void reset(struct http_req *r)
     r->wsi = wsi;
 }
 
-/* Queues status + body (owned) for writing. */
-static void respond(struct http_req *r, int status, char *body)
+/* Queues status + body (owned, len bytes) for writing. A 304 says how long
+ * the body would be and sends none. */
+static void respond_n(struct http_req *r, int status, char *body, size_t len)
 {
     if (r->answered) {
         free(body);
@@ -67,10 +74,20 @@ static void respond(struct http_req *r, int status, char *body)
     }
     r->answered = 1;
     r->status = status;
-    r->resp = body ? body : strdup("{\"ok\":false}");
-    r->resp_len = r->resp ? strlen(r->resp) : 0;
+    r->resp = body;
+    r->resp_len = len;
+    if (!body) {
+        r->resp = strdup("{\"ok\":false}");
+        r->resp_len = r->resp ? strlen(r->resp) : 0;
+    }
     responding++;
     lws_callback_on_writable(r->wsi);
+}
+
+/* Queues status + body (owned, a string) for writing. */
+static void respond(struct http_req *r, int status, char *body)
+{
+    respond_n(r, status, body, body ? strlen(body) : 0);
 }
 
 static void respond_error(struct http_req *r, const raati_error *err)
@@ -118,9 +135,22 @@ static int write_response(struct http_req *r)
     end = buf + cap - 1;
     char num[16];
     const char *type = r->content_type ? r->content_type : "application/json; charset=utf-8";
+    const char *cache = r->cache_control ? r->cache_control : "no-store";
     int bad = lws_add_http_common_headers(r->wsi, r->status, type, r->resp_len, &p, end) ||
-              lws_add_http_header_by_name(r->wsi, (const unsigned char *)"cache-control:",
-                                          (const unsigned char *)"no-store", 8, &p, end);
+              lws_add_http_header_by_name(
+                  r->wsi, (const unsigned char *)"cache-control:", (const unsigned char *)cache,
+                  (int)strlen(cache), &p, end);
+    if (!bad && r->etag[0])
+        bad = lws_add_http_header_by_name(
+            r->wsi, (const unsigned char *)"etag:", (const unsigned char *)r->etag,
+            (int)strlen(r->etag), &p, end);
+    if (!bad && r->content_language)
+        bad = lws_add_http_header_by_name(r->wsi, (const unsigned char *)"content-language:",
+                                          (const unsigned char *)r->content_language,
+                                          (int)strlen(r->content_language), &p, end);
+    if (!bad && r->vary_language)
+        bad = lws_add_http_header_by_name(r->wsi, (const unsigned char *)"vary:",
+                                          (const unsigned char *)"Accept-Language", 15, &p, end);
     if (!bad && r->cookie[0])
         bad = lws_add_http_header_by_name(
             r->wsi, (const unsigned char *)"set-cookie:", (const unsigned char *)r->cookie,
@@ -147,7 +177,7 @@ static int write_response(struct http_req *r)
         free(buf);
         return -1;
     }
-    if (r->method != M_HEAD) {
+    if (r->method != M_HEAD && r->status != 304) {
         memcpy(p, r->resp, r->resp_len);
         p += r->resp_len;
     }
@@ -644,6 +674,85 @@ static void not_found_page(struct http_req *r)
     respond(r, 404, strdup(page));
 }
 
+/* ---- the public results pages ---- */
+
+/* The signed-in member of the request's session cookie, or 0. */
+static int64_t cookie_member(app *a, struct http_req *r)
+{
+    char token[128];
+    int64_t member = 0;
+    if (!read_cookie(r->wsi, token, sizeof token)) {
+        member = session_lookup(a->db, token, NULL);
+        sodium_memzero(token, sizeof token);
+    }
+    return member;
+}
+
+/* GET /tulokset/<slug>?preview=1: the working copy, for moderators only;
+ * anyone else gets the 404 of a page that does not exist. Never cached. */
+static void results_preview(app *a, struct http_req *r, const char *slug, int lang)
+{
+    int64_t member = cookie_member(a, r);
+    if (!member || member_role(a->db, member) < ROLE_MODERATOR)
+        return not_found_page(r);
+    json_t *doc = results_page_document(a->db, &a->cfg, slug, 1);
+    if (!doc)
+        return not_found_page(r);
+    int status;
+    int published = results_cache_get(a->db, &a->cfg, RESULTS_PAGE, slug, lang, &status) != NULL;
+    char *html = results_page_html(&a->cfg, doc, lang,
+                                   published ? RESULTS_PREVIEW_EDITS : RESULTS_PREVIEW_DRAFT);
+    json_decref(doc);
+    if (!html)
+        return fail(r, RAATI_E_INTERNAL, NULL, "could not render the page");
+    r->content_type = "text/html; charset=utf-8";
+    r->content_language = config_lang_names[lang];
+    r->vary_language = 1;
+    respond(r, 200, html);
+}
+
+/* GET/HEAD of a results page, the index, the feed or the accessibility
+ * statement: from the cache, 304 when the client has it already. */
+static void results_public(app *a, struct http_req *r, const results_route *route)
+{
+    if (r->method != M_GET && r->method != M_HEAD) {
+        r->allow = "GET, HEAD";
+        return fail(r, RAATI_E_METHOD_NOT_ALLOWED, NULL, "method not allowed here");
+    }
+    if (route->what == RESULTS_NONE)
+        return not_found_page(r);
+    /* lws copies the whole "name=value" into these before matching. */
+    char arg[32], accept[256];
+    const char *lang_arg = lws_get_urlarg_by_name(r->wsi, "lang=", arg, sizeof arg);
+    int lang = results_pick_lang(
+        lang_arg, lws_hdr_copy(r->wsi, accept, sizeof accept, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE) > 0
+                      ? accept
+                      : NULL);
+    char preview[32];
+    const char *p = lws_get_urlarg_by_name(r->wsi, "preview=", preview, sizeof preview);
+    if (route->what == RESULTS_PAGE && p && !strcmp(p, "1"))
+        return results_preview(a, r, route->slug, lang);
+
+    int status;
+    const results_cached *c =
+        results_cache_get(a->db, &a->cfg, route->what, route->slug, lang, &status);
+    if (!c && status == 404)
+        return not_found_page(r);
+    char *body = c ? malloc(c->len + 1) : NULL;
+    if (!body)
+        return fail(r, RAATI_E_INTERNAL, NULL, "could not render the page");
+    memcpy(body, c->body, c->len + 1);
+    r->content_type = c->content_type;
+    r->content_language = config_lang_names[lang];
+    r->vary_language = 1;
+    r->cache_control = "public, no-cache";
+    snprintf(r->etag, sizeof r->etag, "%s", c->etag);
+    char inm[512];
+    int fresh = lws_hdr_copy(r->wsi, inm, sizeof inm, WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0 &&
+                results_etag_matches(inm, c->etag);
+    respond_n(r, fresh ? 304 : 200, body, c->len);
+}
+
 /* LWS_CALLBACK_HTTP: a new request's headers are in. */
 static int on_request(app *a, struct http_req *r)
 {
@@ -664,6 +773,9 @@ static int on_request(app *a, struct http_req *r)
     if (a->stopping)
         return fail(r, RAATI_E_BUSY, NULL, "the server is shutting down"), 0;
 
+    results_route results;
+    if (results_route_parse(r->path, &results))
+        return results_public(a, r, &results), 0;
     int64_t survey_id = survey_export_path(r->path);
     if (survey_id) {
         if (r->method != M_GET && r->method != M_HEAD) {

@@ -1,5 +1,6 @@
 /* members.c: see members.h. */
 #include "members.h"
+#include "results.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -325,7 +326,8 @@ json_t *member_json(db *d, int64_t id)
     sqlite3_stmt *st = db_prepare(
         d, "SELECT id, email, display_name, role, birth_year, municipality, language, "
            "created_at, CASE WHEN suspended_until > strftime('%Y-%m-%dT%H:%M:%fZ', "
-           "'now') THEN suspended_until END, suspension_reason FROM member WHERE id = ?");
+           "'now') THEN suspended_until END, suspension_reason, quote_consent FROM member "
+           "WHERE id = ?");
     if (!st)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
@@ -354,6 +356,8 @@ json_t *member_json(db *d, int64_t id)
                 : json_pack(
                       "{s:s, s:s}", "until", (const char *)sqlite3_column_text(st, 8), "reason",
                       sqlite3_column_text(st, 9) ? (const char *)sqlite3_column_text(st, 9) : ""));
+    if (m)
+        json_object_set_new(m, "quote_consent", json_boolean(sqlite3_column_int(st, 10)));
     sqlite3_reset(st);
     if (!m)
         return NULL;
@@ -404,14 +408,20 @@ raati_code member_update(db *d, const config *cfg, int64_t id, json_t *msg, raat
         (rc = jfield_string(msg, "language", 0, &language, NULL, err)) ||
         (language && (rc = check_language(language, &lang, err))))
         return rc;
+    json_t *consent = json_object_get(msg, "quote_consent");
+    if (consent && json_is_null(consent))
+        consent = NULL;
+    if (consent && !json_is_boolean(consent))
+        return raati_fail(err, RAATI_E_INVALID_FIELD, "quote_consent",
+                          "quote_consent must be true or false");
 
     if (db_begin(d))
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the profile");
     sqlite3_stmt *st = db_prepare(
         d, "UPDATE member SET display_name = coalesce(?, display_name), "
            "birth_year = coalesce(?, birth_year), municipality = coalesce(?, municipality), "
-           "language = coalesce(?, language), "
-           "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?");
+           "language = coalesce(?, language), quote_consent = coalesce(?6, quote_consent), "
+           "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?5");
     if (!st) {
         db_rollback(d);
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the profile");
@@ -425,6 +435,8 @@ raati_code member_update(db *d, const config *cfg, int64_t id, json_t *msg, raat
     if (language)
         sqlite3_bind_text(st, 4, config_lang_names[lang], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, id);
+    if (consent)
+        sqlite3_bind_int(st, 6, json_is_true(consent));
     rc = step_done(d, st, "profile", err);
     if (!rc && interests)
         rc = set_interests(d, id, interest_ids, interest_count, err);
@@ -432,6 +444,8 @@ raati_code member_update(db *d, const config *cfg, int64_t id, json_t *msg, raat
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the profile");
     if (rc)
         db_rollback(d);
+    else if (consent) /* quotes of the member show or go on public pages */
+        results_touch();
     return rc;
 }
 

@@ -661,7 +661,7 @@ raati_code period_participation(forum_ctx *f, int64_t id, json_t *reply, raati_e
     if (rc)
         return rc;
     const config_items *munis = &f->cfg->municipalities;
-    long long by_age[AGE_GROUPS][2] = {{0}}, by_muni[CONFIG_MAX_ITEMS + 1][2] = {{0}};
+    long long by_age[AGE_GROUPS][3] = {{0}}, by_muni[CONFIG_MAX_ITEMS + 1][3] = {{0}};
     long long participants = 0, posts = 0, reactions = 0, votes = 0, responses = 0;
     int year = current_year();
     sqlite3_stmt *st = db_prepare(
@@ -682,22 +682,27 @@ raati_code period_participation(forum_ctx *f, int64_t id, json_t *reply, raati_e
         reactions += sqlite3_column_int64(st, 3);
         votes += sqlite3_column_int64(st, 4);
         responses += sqlite3_column_int64(st, 5);
+        long long v = sqlite3_column_int64(st, 4);
         by_age[g][0]++;
         by_age[g][1] += p;
+        by_age[g][2] += v;
         by_muni[k][0]++;
         by_muni[k][1] += p;
+        by_muni[k][2] += v;
     }
     sqlite3_reset(st);
     json_t *ages = json_array(), *ms = json_array();
     for (int g = 0; g < AGE_GROUPS; g++)
-        json_array_append_new(ages, json_pack("{s:s, s:I, s:I}", "group", age_groups[g],
+        json_array_append_new(ages, json_pack("{s:s, s:I, s:I, s:I}", "group", age_groups[g],
                                               "participants", (json_int_t)by_age[g][0], "posts",
-                                              (json_int_t)by_age[g][1]));
+                                              (json_int_t)by_age[g][1], "votes",
+                                              (json_int_t)by_age[g][2]));
     for (int k = 0; k <= munis->count; k++)
-        json_array_append_new(ms, json_pack("{s:s, s:I, s:I}", "municipality",
+        json_array_append_new(ms, json_pack("{s:s, s:I, s:I, s:I}", "municipality",
                                             k < munis->count ? munis->items[k].id : "unknown",
                                             "participants", (json_int_t)by_muni[k][0], "posts",
-                                            (json_int_t)by_muni[k][1]));
+                                            (json_int_t)by_muni[k][1], "votes",
+                                            (json_int_t)by_muni[k][2]));
     json_object_set_new(reply, "period_id", json_integer(id));
     json_object_set_new(reply, "participants", json_integer(participants));
     json_object_set_new(reply, "posts", json_integer(posts));

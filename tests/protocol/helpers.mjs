@@ -156,7 +156,8 @@ export function assertHttpError(res, status, code, field) {
 
 // The member object fields from docs/protocol.md.
 export const MEMBER_KEYS = ['id', 'email', 'display_name', 'role', 'birth_year', 'municipality',
-  'interest_areas', 'language', 'created_at', 'privacy_consent', 'suspension'];
+  'interest_areas', 'language', 'created_at', 'privacy_consent', 'suspension',
+  'quote_consent'];
 
 export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -171,6 +172,7 @@ export function assertMemberShape(m) {
   assert.ok(Array.isArray(m.interest_areas));
   assert.ok(['fi', 'sv', 'en'].includes(m.language), `language ${m.language}`);
   assert.match(m.created_at, ISO_MS);
+  assert.equal(typeof m.quote_consent, 'boolean', `quote_consent ${m.quote_consent}`);
   // never anything secret
   const s = JSON.stringify(m).toLowerCase();
   for (const bad of ['password', 'hash', 'argon', 'token', 'session']) assert.ok(!s.includes(bad), `member object mentions ${bad}: ${s}`);

@@ -7,7 +7,7 @@ import { start, ISO_MS, openWs } from './helpers.mjs';
 import { member, moderator, openPeriod, createTopic, createPost, stopClean, at, DAY, nextEvent } from './discuss.mjs';
 import { ok, refused, itemFor, notices, report, hide, act, eventsOn, subscribe, modSnapshot, assertError } from './modkit.mjs';
 
-const NOTICE_KEYS = ['id', 'kind', 'created_at', 'read', 'reason', 'post_id', 'topic', 'can_appeal'];
+const NOTICE_KEYS = ['id', 'kind', 'created_at', 'read', 'reason', 'post_id', 'topic', 'can_appeal', 'results', 'quote'];
 
 function assertNotice(n) {
   for (const k of NOTICE_KEYS) assert.ok(k in n, `notice lacks ${k}: ${JSON.stringify(n)}`);
