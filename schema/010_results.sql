@@ -32,8 +32,9 @@ CREATE TABLE results (
 CREATE INDEX results_published ON results (status, first_published_at);
 
 -- Key findings, in order. A finding with follow-ups cannot be removed.
+-- Ids are never reused: a published version names its findings by id.
 CREATE TABLE finding (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     results_id INTEGER NOT NULL REFERENCES results (id),
     position   INTEGER NOT NULL,
     title      TEXT NOT NULL,
@@ -68,9 +69,10 @@ CREATE TABLE quote (
 CREATE INDEX quote_results ON quote (results_id, position);
 CREATE INDEX quote_post ON quote (post_id);
 
--- What was done about a finding: dated entries, newest last.
+-- What was done about a finding: dated entries, newest last. Ids are
+-- never reused (the Atom feed's entry ids are made of them).
 CREATE TABLE follow_up (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     finding_id INTEGER NOT NULL REFERENCES finding (id),
     date       TEXT NOT NULL,                          -- YYYY-MM-DD
     status     TEXT NOT NULL

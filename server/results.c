@@ -444,10 +444,10 @@ static json_t *chart_of(int64_t id, const char *title, const char *kind, json_t 
                                 json_object_get(r, ranking ? "points" : "count")));
         }
     }
-    return json_pack("{s:I, s:s, s:s, s:O, s:o, s:o, s:O}", "id", (json_int_t)id, "title",
-                     title ? title : "", "kind", kind ? kind : "single", "voters",
-                     results ? json_object_get(results, "voters") : json_integer(0), "bars", bars,
-                     "mean", mean ? mean : json_null(), "scale", scale ? scale : json_null());
+    json_int_t voters = json_integer_value(json_object_get(results, "voters"));
+    return json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:O}", "id", (json_int_t)id, "title",
+                     title ? title : "", "kind", kind ? kind : "single", "voters", voters, "bars",
+                     bars, "mean", mean ? mean : json_null(), "scale", scale ? scale : json_null());
 }
 
 static json_t *poll_chart(db *d, int64_t poll_id)
@@ -499,6 +499,8 @@ static json_t *survey_charts(const forum_ctx *f, int64_t survey_id)
 }
 
 /* ---- the document ---- */
+
+static int words_of(const char *text, const char *body);
 
 /* The results document of the working copy (version fields null). */
 static json_t *build_document(const forum_ctx *f, int64_t id)
@@ -583,14 +585,18 @@ static void add_live_parts(db *d, json_t *doc)
         json_object_set_new(v, "follow_ups",
                             follow_ups_of(d, json_integer_value(json_object_get(v, "id"))));
     }
+    /* A quote shows while it would be allowed now, and while its words
+     * are still the post's (an edit may have taken them out). */
     json_t *quotes = json_object_get(doc, "quotes");
     sqlite3_stmt *st =
-        db_prepare(d, "SELECT " QUOTE_SHOWN " FROM quote q JOIN post p ON p.id = q.post_id "
+        db_prepare(d, "SELECT " QUOTE_SHOWN ", p.body FROM quote q JOIN post p ON p.id = q.post_id "
                       "JOIN member m ON m.id = p.author_id WHERE q.id = ?");
     for (i = 0; st && i < json_array_size(quotes);) {
-        sqlite3_bind_int64(st, 1,
-                           json_integer_value(json_object_get(json_array_get(quotes, i), "id")));
-        int shown = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+        json_t *q = json_array_get(quotes, i);
+        sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(q, "id")));
+        int shown = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) &&
+                    words_of(json_string_value(json_object_get(q, "text")),
+                             (const char *)sqlite3_column_text(st, 1));
         sqlite3_reset(st);
         if (shown)
             i++;
@@ -637,16 +643,18 @@ json_t *results_page_document(db *d, const config *cfg, const char *slug, int pr
     return doc;
 }
 
-/* The latest follow-up's status of each finding of a published page,
- * counted. */
+/* The latest follow-up's status of each finding in a published page's
+ * newest version, counted. */
 static json_t *status_counts(db *d, int64_t results_id)
 {
     json_t *counts = json_pack("{s:i, s:i, s:i, s:i}", "considering", 0, "in_progress", 0, "done",
                                0, "declined", 0);
-    sqlite3_stmt *st = db_prepare(
-        d, "SELECT (SELECT u.status FROM follow_up u WHERE u.finding_id = f.id "
-           "ORDER BY u.date DESC, u.id DESC LIMIT 1) AS s FROM finding f WHERE f.results_id = ? "
-           "AND s IS NOT NULL");
+    sqlite3_stmt *st =
+        db_prepare(d, "SELECT (SELECT u.status FROM follow_up u WHERE u.finding_id = "
+                      "json_extract(j.value, '$.id') ORDER BY u.date DESC, u.id DESC LIMIT 1) AS s "
+                      "FROM results r JOIN results_version v ON v.results_id = r.id AND "
+                      "v.version = r.version, json_each(v.document, '$.findings') j "
+                      "WHERE r.id = ? AND s IS NOT NULL");
     if (!st || !counts)
         return counts;
     sqlite3_bind_int64(st, 1, results_id);
@@ -701,10 +709,12 @@ json_t *results_feed(db *d)
            "v.version = r.version WHERE r.status = 'published' "
            "UNION ALL "
            "SELECT 'follow_up', r.slug, json_extract(v.document, '$.period.title'), "
-           "u.updated_at AS updated, u.created_at, NULL, u.id, f.title, u.date, u.status, "
-           "u.text, u.reason FROM follow_up u JOIN finding f ON f.id = u.finding_id "
-           "JOIN results r ON r.id = f.results_id JOIN results_version v ON "
-           "v.results_id = r.id AND v.version = r.version WHERE r.status = 'published' "
+           "u.updated_at AS updated, u.created_at, NULL, u.id, "
+           "json_extract(j.value, '$.title'), u.date, u.status, u.text, u.reason "
+           "FROM results r JOIN results_version v ON v.results_id = r.id AND "
+           "v.version = r.version, json_each(v.document, '$.findings') j "
+           "JOIN follow_up u ON u.finding_id = json_extract(j.value, '$.id') "
+           "WHERE r.status = 'published' "
            "ORDER BY updated DESC LIMIT ?");
     if (!st || !list)
         return list;
@@ -865,7 +875,8 @@ static raati_code quotable_post(db *d, int64_t period_id, int64_t post_id, char 
 {
     sqlite3_stmt *st = db_prepare(
         d, "SELECT p.body, t.period_id = ?2, p.status = 'published' AND p.deleted_at IS NULL "
-           "AND t.status = 'published', m.quote_consent FROM post p "
+           "AND t.status = 'published', m.quote_consent AND NOT EXISTS (SELECT 1 FROM quote w "
+           "WHERE w.post_id = p.id AND w.withdrawn_at IS NOT NULL) FROM post p "
            "JOIN topic t ON t.id = p.topic_id JOIN member m ON m.id = p.author_id WHERE p.id = ?1");
     if (!st)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the post");
@@ -882,7 +893,7 @@ static raati_code quotable_post(db *d, int64_t period_id, int64_t post_id, char 
                         "%s: post %lld is hidden, pending or deleted", what, (long long)post_id);
     else if (!sqlite3_column_int(st, 3))
         rc = raati_fail(err, RAATI_E_INVALID_FIELD, "quotes",
-                        "%s: the post's author does not let their posts be quoted", what);
+                        "%s: the post's author does not let it be quoted", what);
     else
         *body = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
@@ -1257,7 +1268,9 @@ static raati_code tell_participants(forum_ctx *f, int64_t period_id, const char 
                 v, 3, t, 2, "the notices", err);
 }
 
-/* Tells the authors of the version's quotes that have not been told yet. */
+/* Tells the authors of the version's quotes that show and have not been
+ * told yet. (A quote that starts to show later, when its author consents
+ * again, is told of at the next publish.) */
 static raati_code tell_quoted(forum_ctx *f, int64_t id, int64_t period_id, json_t *doc,
                               raati_error *err)
 {
@@ -1271,11 +1284,14 @@ static raati_code tell_quoted(forum_ctx *f, int64_t id, int64_t period_id, json_
         if ((rc = exec(f->db,
                        "INSERT INTO notice (member_id, post_id, quote_id, period_id, seq, kind, "
                        "created_at) SELECT p.author_id, q.post_id, q.id, ?3, ?4, ?5, ?6 "
-                       "FROM quote q JOIN post p ON p.id = q.post_id "
-                       "WHERE q.id = ?1 AND q.results_id = ?2 AND q.told_at IS NULL",
-                       v, 4, t, 2, "the notices", err)) ||
-            (rc = exec(f->db, "UPDATE quote SET told_at = ?2 WHERE id = ?1 AND told_at IS NULL", v,
-                       1, &now, 1, "the quotes", err)))
+                       "FROM quote q JOIN post p ON p.id = q.post_id JOIN member m ON "
+                       "m.id = p.author_id WHERE q.id = ?1 AND q.results_id = ?2 AND "
+                       "q.told_at IS NULL AND " QUOTE_SHOWN,
+                       v, 4, t, 2, "the notices", err)))
+            return rc;
+        if (sqlite3_changes(db_handle(f->db)) &&
+            (rc = exec(f->db, "UPDATE quote SET told_at = ?2 WHERE id = ?1", v, 1, &now, 1,
+                       "the quotes", err)))
             return rc;
     }
     return rc;
@@ -1405,7 +1421,8 @@ raati_code results_quotable(forum_ctx *f, json_t *msg, json_t *reply, raati_erro
                "JOIN topic t ON t.id = p.topic_id JOIN member m ON m.id = p.author_id "
                "WHERE t.period_id = ?1 AND (?2 = 0 OR t.id = ?2) AND (?3 = 0 OR p.id < ?3) "
                "AND p.status = 'published' AND p.deleted_at IS NULL AND t.status = 'published' "
-               "AND m.quote_consent = 1 ORDER BY p.id DESC LIMIT ?4");
+               "AND m.quote_consent = 1 AND NOT EXISTS (SELECT 1 FROM quote w WHERE "
+               "w.post_id = p.id AND w.withdrawn_at IS NOT NULL) ORDER BY p.id DESC LIMIT ?4");
     json_t *posts = json_array();
     if (!st || !posts) {
         json_decref(posts);
@@ -1485,13 +1502,16 @@ static raati_code parse_follow_up(json_t *msg, char **date, const char **status,
     return rc;
 }
 
-/* The page and period of a finding; not_found if there is none. */
+/* The page and period of a finding, and whether the public sees it (on
+ * the published page's newest version); not_found if there is none. */
 static raati_code finding_page(db *d, int64_t finding_id, int64_t *results_id, int64_t *period_id,
                                int *published, raati_error *err)
 {
-    sqlite3_stmt *st = db_prepare(d, "SELECT r.id, r.period_id, r.status = 'published' "
-                                     "FROM finding f JOIN results r ON r.id = f.results_id "
-                                     "WHERE f.id = ?");
+    sqlite3_stmt *st = db_prepare(
+        d, "SELECT r.id, r.period_id, r.status = 'published' AND EXISTS (SELECT 1 FROM "
+           "results_version v, json_each(v.document, '$.findings') j WHERE v.results_id = r.id "
+           "AND v.version = r.version AND json_extract(j.value, '$.id') = f.id) "
+           "FROM finding f JOIN results r ON r.id = f.results_id WHERE f.id = ?");
     raati_code rc = RAATI_OK;
     if (!st)
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read the finding");

@@ -277,6 +277,14 @@ static void esc(buf *b, const char *s)
             if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t' && *c != '\r')
                 rep = "";
         }
+        /* U+FFFE and U+FFFF are not characters XML allows: dropped. */
+        if ((unsigned char)c[0] == 0xEF && (unsigned char)c[1] == 0xBF &&
+            ((unsigned char)c[2] == 0xBE || (unsigned char)c[2] == 0xBF)) {
+            put_n(b, run, (size_t)(c - run));
+            c += 2;
+            run = c + 1;
+            continue;
+        }
         if (rep) {
             put_n(b, run, (size_t)(c - run));
             put(b, rep);
