@@ -40,6 +40,10 @@ const screens = {
         await open(page, base, '/periods');
         await page.locator('main h2').first().waitFor();
     },
+    results: async (page) => {
+        await page.goto(`${base}/tulokset/terveysaseman-ajanvaraus`);
+        await page.locator('main h1').waitFor();
+    },
     topic: async (page) => {
         await signedIn(page);
         await open(page, base, '/topics/1');
