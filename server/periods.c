@@ -33,8 +33,9 @@ json_t *period_json(db *d, int64_t id)
            "starts_at, ends_at, status, members_may_open_topics, created_at, seq, "
            "(SELECT count(*) FROM topic t WHERE t.period_id = p.id AND t.status = 'published'), "
            "(SELECT coalesce(sum(post_count), 0) FROM topic t WHERE t.period_id = p.id), "
-           "(SELECT count(*) FROM participation x WHERE x.period_id = p.id), premoderated "
-           "FROM period p WHERE id = ?");
+           "(SELECT count(*) FROM participation x WHERE x.period_id = p.id), premoderated, "
+           "(SELECT '/tulokset/' || r.slug FROM results r WHERE r.period_id = p.id AND "
+           "r.status = 'published') FROM period p WHERE id = ?");
     if (!st)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
@@ -54,6 +55,8 @@ json_t *period_json(db *d, int64_t id)
                       (json_int_t)sqlite3_column_int64(st, 14));
         if (p)
             json_object_set_new(p, "premoderated", json_boolean(sqlite3_column_int(st, 15)));
+        if (p)
+            json_object_set_new(p, "results_url", forum_col_text(st, 16));
     }
     sqlite3_reset(st);
     if (!p)

@@ -737,14 +737,19 @@ static void put_chart_svg(buf *b, json_t *bars)
     put(b, "</svg>\n");
 }
 
-static void put_chart_table(buf *b, json_t *q, int ranking, int lang)
+/* The numbers of a chart as a table, in a region that scrolls sideways
+ * (and can be reached by keyboard) when a narrow screen cannot hold it;
+ * labelled by the chart's title, title_id. */
+static void put_chart_table(buf *b, json_t *q, int ranking, const char *title_id, int lang)
 {
     json_t *bars = json_object_get(q, "bars");
     long long voters = jint_or(q, "voters", 0);
     putf(b,
+         "<div class=\"table-wrap chart__numbers\" role=\"region\" tabindex=\"0\" "
+         "aria-labelledby=\"%s\">"
          "<table class=\"chart__table\"><thead><tr><th scope=\"col\">%s</th>"
          "<th scope=\"col\">%s</th>",
-         text(T_OPTION, lang), text(ranking ? T_POINTS : T_VOTES, lang));
+         title_id, text(T_OPTION, lang), text(ranking ? T_POINTS : T_VOTES, lang));
     if (!ranking)
         putf(b, "<th scope=\"col\">%s</th>", text(T_SHARE, lang));
     put(b, "</tr></thead><tbody>");
@@ -763,7 +768,7 @@ static void put_chart_table(buf *b, json_t *q, int ranking, int lang)
         }
         put(b, "</tr>");
     }
-    put(b, "</tbody></table>\n");
+    put(b, "</tbody></table></div>\n");
 }
 
 /* One poll or survey question: its caption, the bars and the numbers. */
@@ -771,9 +776,9 @@ static void put_chart(buf *b, json_t *q, const char *id_prefix, int lang)
 {
     const char *kind = jstr(q, "kind");
     int ranking = kind && !strcmp(kind, "ranking");
-    putf(b, "<figure class=\"chart\" id=\"%s-%lld\">\n<figcaption>", id_prefix,
-         jint_or(q, "id", 0));
-    put(b, "<span class=\"chart__title\">");
+    long long id = jint_or(q, "id", 0);
+    putf(b, "<figure class=\"chart\" id=\"%s-%lld\">\n<figcaption>", id_prefix, id);
+    putf(b, "<span class=\"chart__title\" id=\"%s-%lld-title\">", id_prefix, id);
     esc(b, jstr(q, "title"));
     put(b, "</span> <span class=\"chart__meta\">");
     putf(b, text(T_ANSWERED, lang), jint_or(q, "voters", 0));
@@ -803,7 +808,9 @@ static void put_chart(buf *b, json_t *q, const char *id_prefix, int lang)
         putf(b, " <span class=\"chart__note\">%s</span>", text(T_POINTS_NOTE, lang));
     put(b, "</figcaption>\n<div class=\"chart__body\">\n");
     put_chart_svg(b, json_object_get(q, "bars"));
-    put_chart_table(b, q, ranking, lang);
+    char title_id[48];
+    snprintf(title_id, sizeof title_id, "%s-%lld-title", id_prefix, id);
+    put_chart_table(b, q, ranking, title_id, lang);
     put(b, "</div>\n</figure>\n");
 }
 
@@ -895,10 +902,11 @@ static void put_breakdown(buf *b, const config *cfg, json_t *rows, int by_age, i
     const char *hid = by_age ? "by-age-h" : "by-municipality-h";
     putf(b, "<h3 id=\"%s\">%s</h3>\n", hid, text(by_age ? T_BY_AGE : T_BY_MUNICIPALITY, lang));
     putf(b,
-         "<div class=\"table-wrap\"><table class=\"figures-table\" aria-labelledby=\"%s\">"
+         "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-labelledby=\"%s\">"
+         "<table class=\"figures-table\" aria-labelledby=\"%s\">"
          "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
          "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
-         hid, text(by_age ? T_AGE_GROUP : T_MUNICIPALITY, lang), text(T_PARTICIPANTS, lang),
+         hid, hid, text(by_age ? T_AGE_GROUP : T_MUNICIPALITY, lang), text(T_PARTICIPANTS, lang),
          text(T_POSTS, lang), text(T_VOTES_CAST, lang));
     int suppressed = 0;
     size_t i;

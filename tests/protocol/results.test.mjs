@@ -415,9 +415,13 @@ describe('results over the WebSocket', () => {
   });
 
   test('unpublish and publish again: statuses, versions kept, conflict on a second unpublish', async () => {
+    const before = ok(await A.ws.request({ type: 'period.get', period_id: P.period.id }));
+    assert.equal(before.period.results_url, `/tulokset/${R.slug}`, 'a member sees where the published page is');
     const u = await unpublish(mod.ws, P.period.id);
     assert.equal(u.status, 'unpublished');
     assert.equal(u.version, 2);
+    const after = ok(await A.ws.request({ type: 'period.get', period_id: P.period.id }));
+    assert.equal(after.period.results_url, null, 'no link while the page is not published');
     await refusedR(srv, mod.ws, { type: 'results.unpublish', period_id: P.period.id }, 'conflict');
     const p = await publish(mod.ws, P.period.id);
     published = p;

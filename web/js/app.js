@@ -31,6 +31,7 @@ import { membersView, logView, queueView, wordsView } from './views/moderation.j
 import { contactEmail, mailLink } from './views/shared.js';
 import { isStaff } from './views/periodparts.js';
 import notices, { noticeCenter, noticesLinkContent } from './views/notices.js';
+import resultsComposer from './views/results.js';
 
 const ROUTES = {
     '/': front, '/register': register, '/login': login, '/profile': profile, '/privacy': privacy,
@@ -49,6 +50,7 @@ const PATTERNS = [
     [/^\/surveys\/(\d+)$/, surveyView],
     [/^\/surveys\/(\d+)\/results$/, surveyResultsView],
     [/^\/surveys\/(\d+)\/edit$/, surveyEditView],
+    [/^\/periods\/(\d+)\/results$/, resultsComposer],
 ];
 const ANONYMOUS_ONLY = new Set(['/register', '/login']);
 
@@ -65,6 +67,7 @@ const app = {
     config: null,
     member: null,
     path: null,
+    hash: null, // the hash the current screen was shown for
     state: {},
     flash: null, // { key, params }: a message for the next screen (kept in its state)
     ws: null,
@@ -347,6 +350,7 @@ function showRoute({ focus, keepState = false } = {}) {
         app.state = {};
     }
     app.path = path;
+    app.hash = window.location.hash;
     app.params = params;
     // The message stays with the screen (a language change re-renders it
     // in the new language) until the screen is left or the view drops it.
@@ -375,8 +379,30 @@ document.querySelector('.skip-link').addEventListener('click', (ev) => {
     (main.querySelector('h1') ?? main).focus();
 });
 
+// A view with unsaved work (state.unsaved() true) is not left without asking:
+// moving to another screen asks first, and so does closing or reloading the
+// page (the browser's own question).
+function unsavedWork() {
+    try {
+        return Boolean(app.state.unsaved?.());
+    } catch {
+        return false;
+    }
+}
+
 window.addEventListener('hashchange', () => {
-    if (window.location.hash.startsWith('#/') || window.location.hash === '') showRoute({ focus: true });
+    if (!(window.location.hash.startsWith('#/') || window.location.hash === '')) return;
+    if (currentPath() !== app.path && app.hash !== null && unsavedWork() && !window.confirm(t('leave.unsaved'))) {
+        window.history.replaceState(null, '', app.hash);
+        return;
+    }
+    showRoute({ focus: true });
+});
+
+window.addEventListener('beforeunload', (ev) => {
+    if (!unsavedWork()) return;
+    ev.preventDefault();
+    ev.returnValue = '';
 });
 
 function showStartError() {

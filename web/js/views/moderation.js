@@ -28,6 +28,7 @@ export const ROLES = ['member', 'moderator', 'admin'];
 export const AUDIT_ACTIONS = [
     'member.suspend', 'member.unsuspend', 'member.role',
     'period.create', 'period.update', 'period.announce', 'period.open', 'period.close',
+    'results.publish', 'results.unpublish',
     'poll.create', 'poll.update', 'poll.close',
     'survey.create', 'survey.update', 'survey.open', 'survey.close', 'survey.delete',
     'user.add', 'user.role', 'user.password',

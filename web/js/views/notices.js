@@ -3,7 +3,9 @@
 // channel `me` once signed in and keeps the unread count for the site
 // navigation ("Ilmoitukset (2)"); #/notices lists them newest first, with
 // older ones a page at a time, marks what was shown read, takes new ones
-// live, and lets the member appeal a hidden post once.
+// live, and lets the member appeal a hidden post once. Notices about a
+// period's public results link to the page, and one about a quoted post
+// lets its author withdraw the quote (quote.withdraw).
 import { h, fill } from '../dom.js';
 import { t, tn, formatNumber } from '../i18n.js';
 import { errorText } from '../forms.js';
@@ -13,6 +15,8 @@ import { MiniForm, needText } from './miniform.js';
 const PAGE = 20;
 const KINDS = ['post.hidden', 'post.restored', 'post.edited', 'post.deleted', 'post.moved', 'appeal.refused',
     'member.warned', 'member.suspended'];
+// Notices about results pages (docs/protocol.md, "Results").
+const RESULT_KINDS = ['results.published', 'follow_up.added', 'post.quoted'];
 
 // The app-wide part: one subscription to `me` per signed-in member.
 export const noticeCenter = {
@@ -87,6 +91,7 @@ function paintNavCount() {
 function kindText(notice) {
     // Hidden by members' reports, not by a moderator: no reason is given.
     if (notice.kind === 'post.hidden' && notice.reason === null) return t('notices.kind.post.hidden_by_reports');
+    if (RESULT_KINDS.includes(notice.kind)) return t(`notices.kind.${notice.kind}`, { title: notice.results?.title ?? '' });
     return KINDS.includes(notice.kind) ? t(`notices.kind.${notice.kind}`) : t('notices.kind.other');
 }
 
@@ -98,6 +103,7 @@ class NoticesPage {
         this.loaded = false;
         this.error = null;
         this.forms = new Map(); // notice id -> MiniForm (appeal)
+        this.withdrawing = new Set(); // notice ids whose quote waits for a yes
         this.flashes = new Map();
         this.fresh = new Set(); // unread when shown: marked "new" for this visit
         this.onNotice = (n) => this.add(n);
@@ -212,13 +218,76 @@ class NoticesPage {
                 h('p', { class: 'notice-item__time' }, timeEl(n.created_at)),
                 n.reason && h('p', { class: 'notice-item__reason' }, h('strong', null, t('notices.reason')), ' ', n.reason),
                 !n.reason && n.kind === 'post.hidden' && h('p', { class: 'notice-item__reason' }, t('hidden.why_reports')),
-                link && h('p', null, link),
+                link && !RESULT_KINDS.includes(n.kind) && h('p', null, link),
+                RESULT_KINDS.includes(n.kind) && this.resultsPart(n),
                 n.can_appeal && !form && !flash && h('p', null, h('button', {
                     type: 'button', class: 'button button--secondary', id: `${id}-appeal`,
                     onclick: () => this.openAppeal(n),
                 }, t('hidden.appeal'), n.topic && h('span', { class: 'visually-hidden' }, ` – ${t('notices.see_post', { title: n.topic.title })}`))),
                 form && form.element(this.serial),
                 flash && h('p', { class: 'notice notice--success', id: `${id}-flash`, tabindex: '-1' }, flash)));
+    }
+
+    // The page's link, and for a quoted post its words and a way to take
+    // them back.
+    resultsPart(n) {
+        const id = `notice-${n.id}`;
+        const r = n.results;
+        const q = n.kind === 'post.quoted' ? n.quote : null;
+        const asking = q && !q.withdrawn && this.withdrawing.has(n.id);
+        return [
+            q && h('blockquote', { class: 'notice-item__quote', id: `${id}-quote` }, h('p', null, q.text)),
+            n.kind === 'post.quoted' && h('p', { class: 'hint' }, t('notices.quote.explain')),
+            r?.url && h('p', null, h('a', { href: r.url, id: `${id}-results` },
+                t(n.kind === 'follow_up.added' ? 'notices.results.follow_up_link' : 'notices.results.link', { title: r.title }))),
+            q && q.withdrawn && !this.flashes.has(n.id) && h('p', { class: 'notice notice--info', id: `${id}-withdrawn` }, t('notices.quote.withdrawn')),
+            q && !q.withdrawn && !asking && h('p', null, h('button', {
+                type: 'button', class: 'button button--secondary', id: `${id}-withdraw`,
+                onclick: () => this.askWithdraw(n),
+            }, t('notices.quote.withdraw'))),
+            asking && h('div', { class: 'confirm', role: 'group', 'aria-labelledby': `${id}-withdraw-q` },
+                h('p', { id: `${id}-withdraw-q`, tabindex: '-1' }, h('strong', null, t('notices.quote.withdraw_q'))),
+                h('p', null, t('notices.quote.withdraw_text')),
+                h('p', { class: 'notice-slot', id: `${id}-withdraw-error` }),
+                h('div', { class: 'actions actions--tight' },
+                    h('button', { type: 'button', class: 'button button--danger', id: `${id}-withdraw-yes`,
+                        onclick: () => this.withdraw(n) }, t('notices.quote.withdraw_yes')),
+                    h('button', { type: 'button', class: 'button button--secondary', id: `${id}-withdraw-no`,
+                        onclick: () => {
+                            this.withdrawing.delete(n.id);
+                            this.paint();
+                            document.getElementById(`${id}-withdraw`)?.focus();
+                        } }, t('cancel')))),
+        ];
+    }
+
+    askWithdraw(n) {
+        this.withdrawing.add(n.id);
+        this.paint();
+        document.getElementById(`notice-${n.id}-withdraw-q`)?.focus();
+    }
+
+    async withdraw(n) {
+        if (this.withdrawBusy) return;
+        this.withdrawBusy = true;
+        const res = await this.ctx.ws.request('quote.withdraw', { quote_id: n.quote.id });
+        this.withdrawBusy = false;
+        if (this.disposed) return;
+        if (!res.ok) {
+            if (res.error?.code === 'unauthenticated') return this.ctx.sessionEnded();
+            const text = res.error?.code === 'not_found' ? t('notices.quote.not_found') : errorText(res.error ?? { code: 'unknown' });
+            const slot = document.getElementById(`notice-${n.id}-withdraw-error`);
+            slot?.replaceChildren(h('span', { class: 'notice notice--warning' }, text));
+            this.ctx.announce(text);
+            return;
+        }
+        this.withdrawing.delete(n.id);
+        // Every notice about the same quote now says it is withdrawn.
+        for (const other of this.notices) if (other.quote?.id === n.quote.id) other.quote = { ...other.quote, withdrawn: true };
+        this.flashes.set(n.id, t('notices.quote.withdrawn'));
+        this.paint();
+        document.getElementById(`notice-${n.id}-flash`)?.focus();
+        this.ctx.announce(t('notices.quote.withdrawn'));
     }
 
     openAppeal(n) {

@@ -62,6 +62,18 @@ class PeriodPage extends LiveView {
         });
         if (this.period) this.ctx.setTitle(this.period.title);
         this.paintAll();
+        this.loadResults();
+    }
+
+    // For moderators of a closed period: whether its results page is public
+    // (results.get is for moderators only; members are not told here).
+    async loadResults() {
+        if (!isStaff(this.ctx.member) || this.period?.status !== 'closed') return;
+        const res = await this.ctx.ws.request('results.get', { period_id: this.id });
+        if (this.disposed || !res.ok) return;
+        const r = res.results;
+        this.publicResults = r && r.status === 'published' && r.slug ? `/tulokset/${encodeURIComponent(r.slug)}` : null;
+        this.paintManage();
     }
 
     reload() {
@@ -88,6 +100,7 @@ class PeriodPage extends LiveView {
             this.paintAll();
             if (was !== this.period.status) this.polls?.paint();
             if (was !== this.period.status) this.ctx.announce(t(`period.now.${this.period.status}`, { title: this.period.title }));
+            if (was !== this.period.status && this.period.status === 'closed') this.loadResults();
         } else if (frame.event === 'survey.changed') {
             this.surveys?.apply(data);
         } else if (frame.event === 'poll.created') {
@@ -196,7 +209,9 @@ class PeriodPage extends LiveView {
             h('p', { class: 'period-head__counts' }, periodCounts(p)),
             this.mine && h('p', { class: 'period-head__mine' }, mineText(this.mine)),
             p.premoderated && p.status !== 'closed' && h('p', { class: 'period-head__premoderated' }, t('period.premoderated_note')),
-            closedNote);
+            closedNote,
+            p.results_url && h('p', { class: 'period-head__results', id: 'period-results-url' },
+                t('period.results_published'), ' ', h('a', { href: p.results_url }, t('period.results_read'))));
     }
 
     paintAbout() {
@@ -231,6 +246,8 @@ class PeriodPage extends LiveView {
             (p.status === 'draft' || p.status === 'upcoming') && act('open'),
             p.status === 'open' && act('close'),
             h('a', { class: 'button button--secondary', href: `#/periods/${p.id}/participation` }, t('period.manage.participation')),
+            p.status === 'closed' && h('a', { class: 'button', id: 'period-results-link', href: `#/periods/${p.id}/results` },
+                t('period.manage.results')),
         ];
         const confirm = this.confirmClose && p.status === 'open' && h('div', {
             class: 'confirm', role: 'group', 'aria-labelledby': 'period-close-q',
@@ -249,6 +266,8 @@ class PeriodPage extends LiveView {
             h('section', { class: 'section panel panel--wide', 'aria-labelledby': 'period-manage' },
                 h('h2', { id: 'period-manage' }, t('period.manage.title')),
                 h('div', { class: 'actions' }, buttons),
+                p.status === 'closed' && this.publicResults && h('p', { id: 'period-results-public' },
+                    h('a', { href: this.publicResults }, t('period.results_public'))),
                 confirm,
                 h('div', { class: 'notice-slot', id: 'period-manage-notice' },
                     this.manageNotice && notice(this.manageNotice.kind, this.manageNotice.text)))));

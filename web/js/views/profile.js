@@ -2,7 +2,7 @@
 import { h } from '../dom.js';
 import { t, language, formatDate, formatDateTime } from '../i18n.js';
 import {
-    textField, selectField, checkboxGroup, errorSummary, submitButton, notice,
+    textField, selectField, checkboxGroup, checkbox, errorSummary, submitButton, notice,
     showErrors, clearErrors, setBusy, isBusy, checkDisplayName, checkPassword,
     checkBirthYear, ageParams, trimSpaces, nameCounter, isServiceError, showServiceNotice,
     refineError,
@@ -37,6 +37,10 @@ function changes(form, member, config) {
 
     const lang = String(data.get('language') ?? '');
     if (lang && lang !== member.language) out.language = lang;
+
+    // Quoting on public results pages is on unless the member turned it off.
+    const quote = data.get('quote_consent') !== null;
+    if (quote !== (member.quote_consent ?? true)) out.quote_consent = quote;
     return { out, problems };
 }
 
@@ -162,6 +166,8 @@ export default {
                 hint: t('field.interest_areas.hint'), options: interestOptions(config), values: m.interest_areas ?? [] }),
             checkboxGroup({ form: 'profile', name: 'language', type: 'radio', legend: t('field.language'),
                 hint: t('field.language.hint'), options: languageOptions(), values: [language()], nosnapshot: true }),
+            checkbox({ form: 'profile', name: 'quote_consent', label: t('profile.quote_consent'),
+                hint: t('profile.quote_consent.hint'), checked: m.quote_consent ?? true }),
             h('div', { class: 'notice-slot' },
                 ctx.state.profileNotice?.key && notice(ctx.state.profileNotice.kind, t(ctx.state.profileNotice.key))),
             submitButton(t('profile.save'), 'profile-submit'));
