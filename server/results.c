@@ -91,19 +91,19 @@ static raati_code id_list(json_t *msg, const char *field, int max, int64_t *ids,
     return RAATI_OK;
 }
 
-/* Plain text of markdown src for a description: marks dropped, white
- * space folded, cut at a word before max bytes (with an ellipsis). */
-static json_t *plain_excerpt(const char *src, size_t max)
+/* src with the characters in drop left out and white space folded to
+ * single spaces (none at the ends); a new string, NULL when out of memory.
+ * An image's "!" before "[" goes with the brackets when they are dropped. */
+static char *fold_text(const char *src, const char *drop)
 {
-    size_t len = strlen(src);
-    char *out = malloc(len + 4);
-    if (!out)
-        return json_string("");
     size_t o = 0;
+    char *out = malloc(strlen(src) + 4);
+    if (!out)
+        return NULL;
     int space = 0;
     for (const char *s = src; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (strchr("*_#>`[]", c) || (c == '!' && s[1] == '['))
+        if (strchr(drop, c) || (c == '!' && s[1] == '[' && strchr(drop, '[')))
             continue;
         if (isspace(c)) {
             space = o > 0;
@@ -115,6 +115,17 @@ static json_t *plain_excerpt(const char *src, size_t max)
         out[o++] = (char)c;
     }
     out[o] = '\0';
+    return out;
+}
+
+/* Plain text of markdown src for a description: marks dropped, white
+ * space folded, cut at a word before max bytes (with an ellipsis). */
+static json_t *plain_excerpt(const char *src, size_t max)
+{
+    char *out = fold_text(src, "*_#>`[]");
+    if (!out)
+        return json_string("");
+    size_t o = strlen(out);
     if (o > max) {
         size_t cut = max;
         while (cut > 0 && out[cut] != ' ')
@@ -807,33 +818,9 @@ raati_code results_get(forum_ctx *f, json_t *msg, json_t *reply, raati_error *er
 /* Whether text is words of body: each part of text between ellipses
  * ("…" or "...") appears in body, in order, when both are compared with
  * markdown marks dropped and white space folded. */
-static char *folded(const char *s)
-{
-    size_t n = strlen(s), o = 0;
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
-    int space = 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (strchr("*_#>`\\", c))
-            continue;
-        if (isspace(c)) {
-            space = o > 0;
-            continue;
-        }
-        if (space)
-            out[o++] = ' ';
-        space = 0;
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    return out;
-}
-
 static int words_of(const char *text, const char *body)
 {
-    char *t = folded(text), *b = folded(body);
+    char *t = fold_text(text, "*_#>`\\"), *b = fold_text(body, "*_#>`\\");
     int ok = t && b;
     const char *at = b;
     for (char *part = t; ok && part && *part;) {
