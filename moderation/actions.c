@@ -14,22 +14,6 @@
 #include "periods.h"
 #include "words.h"
 
-/* Runs a write (sql with ?1.. bound to the ids in v, n of them; text
- * values in t, bound after them) and steps it. */
-static raati_code exec_ids(forum_ctx *f, const char *sql, const int64_t *v, int n,
-                           const char *const *t, int nt, const char *what, raati_error *err)
-{
-    sqlite3_stmt *st = db_prepare(f->db, sql);
-    if (!st)
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save %s", what);
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_int64(st, i + 1, v[i]);
-    for (int i = 0; i < nt; i++)
-        t[i] ? sqlite3_bind_text(st, n + i + 1, t[i], -1, SQLITE_TRANSIENT)
-             : sqlite3_bind_null(st, n + i + 1);
-    return forum_step(f->db, st, what, err);
-}
-
 /* ---- notices ---- */
 
 raati_code notice_add(forum_ctx *f, int64_t member_id, const char *kind, int64_t post_id,
@@ -37,10 +21,10 @@ raati_code notice_add(forum_ctx *f, int64_t member_id, const char *kind, int64_t
 {
     int64_t v[3] = {member_id, post_id, f->seq};
     const char *t[3] = {kind, reason, f->now};
-    return exec_ids(f,
-                    "INSERT INTO notice (member_id, post_id, seq, kind, reason, created_at) "
-                    "VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, ?6)",
-                    v, 3, t, 3, "the notice", err);
+    return forum_exec(f->db,
+                      "INSERT INTO notice (member_id, post_id, seq, kind, reason, created_at) "
+                      "VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, ?6)",
+                      v, 3, t, 3, "the notice", err);
 }
 
 json_t *notice_json(db *d, int64_t id)
@@ -138,10 +122,10 @@ raati_code notice_read(forum_ctx *f, json_t *msg, json_t *reply, raati_error *er
     if (rc)
         return rc;
     int64_t v[2] = {f->member_id, upto};
-    if ((rc = exec_ids(f,
-                       "UPDATE notice SET read = 1 WHERE member_id = ?1 AND id <= ?2 AND "
-                       "read = 0",
-                       v, 2, NULL, 0, "the notices", err)))
+    if ((rc = forum_exec(f->db,
+                         "UPDATE notice SET read = 1 WHERE member_id = ?1 AND id <= ?2 AND "
+                         "read = 0",
+                         v, 2, NULL, 0, "the notices", err)))
         return rc;
     json_object_set_new(reply, "unread", json_integer(unread_notices(f->db, f->member_id)));
     return RAATI_OK;
@@ -229,15 +213,16 @@ raati_code queue_add(forum_ctx *f, int64_t post_id, const char *kind, const char
     if (*item_id) {
         int64_t v[2] = {f->seq, *item_id};
         const char *t[1] = {words_s};
-        rc = exec_ids(f, "UPDATE queue_item SET seq = ?1, words = ?3 WHERE id = ?2", v, 2, t, 1,
-                      "the queue", err);
+        rc = forum_exec(f->db, "UPDATE queue_item SET seq = ?1, words = ?3 WHERE id = ?2", v, 2, t,
+                        1, "the queue", err);
     } else {
         int64_t v[2] = {post_id, f->seq};
         const char *t[5] = {kind, f->now, why, words_s, appeal ? appeal : ""};
-        rc = exec_ids(f,
-                      "INSERT INTO queue_item (post_id, seq, kind, created_at, why, words, appeal) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                      v, 2, t, 5, "the queue", err);
+        rc = forum_exec(
+            f->db,
+            "INSERT INTO queue_item (post_id, seq, kind, created_at, why, words, appeal) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            v, 2, t, 5, "the queue", err);
         if (!rc)
             *item_id = sqlite3_last_insert_rowid(db_handle(f->db));
     }
@@ -257,19 +242,19 @@ raati_code queue_settle(forum_ctx *f, int64_t post_id, const char *action, const
 {
     int64_t v[3] = {f->member_id, f->seq, post_id}, w[2] = {f->seq, post_id};
     const char *t[3] = {f->now, action, note ? note : ""};
-    raati_code rc = exec_ids(f,
-                             "UPDATE queue_item SET status = CASE ?5 WHEN 'keep' THEN "
-                             "'dismissed' ELSE 'resolved' END, acted_by = ?1, seq = ?2, "
-                             "acted_at = ?4, action = ?5, note = ?6 WHERE post_id = ?3 AND "
-                             "status = 'pending'",
-                             v, 3, t, 3, "the queue", err);
+    raati_code rc = forum_exec(f->db,
+                               "UPDATE queue_item SET status = CASE ?5 WHEN 'keep' THEN "
+                               "'dismissed' ELSE 'resolved' END, acted_by = ?1, seq = ?2, "
+                               "acted_at = ?4, action = ?5, note = ?6 WHERE post_id = ?3 AND "
+                               "status = 'pending'",
+                               v, 3, t, 3, "the queue", err);
     /* An appeal closed with the post: granted if it came back, else
      * refused; either way the author has had theirs. */
     if (!rc)
-        rc = exec_ids(f,
-                      "UPDATE post SET appealed = CASE WHEN status = 'hidden' THEN 2 ELSE 3 END, "
-                      "seq = ?1 WHERE id = ?2 AND appealed = 1",
-                      w, 2, NULL, 0, "the post", err);
+        rc = forum_exec(f->db,
+                        "UPDATE post SET appealed = CASE WHEN status = 'hidden' THEN 2 ELSE 3 END, "
+                        "seq = ?1 WHERE id = ?2 AND appealed = 1",
+                        w, 2, NULL, 0, "the post", err);
     return rc;
 }
 
@@ -320,10 +305,10 @@ raati_code post_hide_by(forum_ctx *f, int64_t post_id, const char *reason, json_
         return rc;
     int64_t v[3] = {f->seq, post_id, reason ? f->member_id : 0};
     const char *t[2] = {f->now, reason};
-    if ((rc = exec_ids(f,
-                       "UPDATE post SET status = 'hidden', seq = ?1, hidden_at = ?4, "
-                       "hidden_by = nullif(?3, 0), hidden_reason = ?5 WHERE id = ?2",
-                       v, 3, t, 2, "the post", err)) ||
+    if ((rc = forum_exec(f->db,
+                         "UPDATE post SET status = 'hidden', seq = ?1, hidden_at = ?4, "
+                         "hidden_by = nullif(?3, 0), hidden_reason = ?5 WHERE id = ?2",
+                         v, 3, t, 2, "the post", err)) ||
         (rc = topic_recount(f, s.topic_id, 0, err)) ||
         (rc = notice_add(f, s.author_id, "post.hidden", post_id, reason, err)))
         return rc;
@@ -335,12 +320,12 @@ static raati_code unhide(forum_ctx *f, int64_t post_id, int64_t author, const ch
                          int quiet, raati_error *err)
 {
     int64_t v[2] = {f->seq, post_id};
-    raati_code rc = exec_ids(f,
-                             "UPDATE post SET status = 'published', seq = ?1, hidden_at = NULL, "
-                             "hidden_by = NULL, hidden_reason = NULL, appealed = CASE appealed "
-                             "WHEN 1 THEN 3 ELSE appealed END WHERE id = ?2 AND "
-                             "status = 'hidden'",
-                             v, 2, NULL, 0, "the post", err);
+    raati_code rc = forum_exec(f->db,
+                               "UPDATE post SET status = 'published', seq = ?1, hidden_at = NULL, "
+                               "hidden_by = NULL, hidden_reason = NULL, appealed = CASE appealed "
+                               "WHEN 1 THEN 3 ELSE appealed END WHERE id = ?2 AND "
+                               "status = 'hidden'",
+                               v, 2, NULL, 0, "the post", err);
     if (!rc)
         rc = topic_recount(f, post_topic(f->db, post_id), 0, err);
     if (!rc && !quiet)
@@ -427,8 +412,8 @@ raati_code appeal_create(forum_ctx *f, json_t *msg, int64_t *post_id, raati_erro
         goto out;
     }
     int64_t item, v[2] = {f->seq, *post_id};
-    if (!(rc = exec_ids(f, "UPDATE post SET appealed = 1, seq = ?1 WHERE id = ?2", v, 2, NULL, 0,
-                        "the post", err)))
+    if (!(rc = forum_exec(f->db, "UPDATE post SET appealed = 1, seq = ?1 WHERE id = ?2", v, 2, NULL,
+                          0, "the post", err)))
         rc = queue_add(f, *post_id, "appeal", NULL, NULL, text, &item, err);
 out:
     free(text);
@@ -520,21 +505,22 @@ raati_code queue_act(forum_ctx *f, json_t *msg, int64_t *item_id, int64_t *post_
      * settled after it. */
     int64_t v[3] = {f->member_id, f->seq, *item_id};
     const char *t[3] = {f->now, action_s, reason ? reason : ""};
-    if ((rc = exec_ids(f,
-                       !strcmp(action_s, "keep")
-                           ? "UPDATE queue_item SET status = 'dismissed', acted_by = ?1, seq = ?2, "
-                             "acted_at = ?4, action = ?5, note = ?6 WHERE id = ?3"
-                           : "UPDATE queue_item SET status = 'resolved', acted_by = ?1, seq = ?2, "
-                             "acted_at = ?4, action = ?5, note = ?6 WHERE id = ?3",
-                       v, 3, t, 3, "the decision", err)))
+    if ((rc = forum_exec(
+             f->db,
+             !strcmp(action_s, "keep")
+                 ? "UPDATE queue_item SET status = 'dismissed', acted_by = ?1, seq = ?2, "
+                   "acted_at = ?4, action = ?5, note = ?6 WHERE id = ?3"
+                 : "UPDATE queue_item SET status = 'resolved', acted_by = ?1, seq = ?2, "
+                   "acted_at = ?4, action = ?5, note = ?6 WHERE id = ?3",
+             v, 3, t, 3, "the decision", err)))
         goto out;
     details = json_pack("{s:I}", "item_id", (json_int_t)*item_id);
     int appeal = !strcmp(kind, " appeal ");
     if (!strcmp(action_s, "keep")) {
         if (appeal) {
             int64_t w[2] = {f->seq, *post_id};
-            rc = exec_ids(f, "UPDATE post SET appealed = 2, seq = ?1 WHERE id = ?2", w, 2, NULL, 0,
-                          "the post", err);
+            rc = forum_exec(f->db, "UPDATE post SET appealed = 2, seq = ?1 WHERE id = ?2", w, 2,
+                            NULL, 0, "the post", err);
             if (!rc)
                 rc = notice_add(f, s.author_id, "appeal.refused", *post_id, reason, err);
         } else if (s.by_reports) {
@@ -654,7 +640,7 @@ raati_code topic_moderate(forum_ctx *f, json_t *msg, const char *action, int64_t
                                : "UPDATE topic SET seq = ?1, pinned = 0 WHERE id = ?2";
     char logged[32];
     snprintf(logged, sizeof logged, "topic.%s", action);
-    if (!(rc = exec_ids(f, sql, v, 2, t, lock ? 2 : 0, "the topic", err)))
+    if (!(rc = forum_exec(f->db, sql, v, 2, t, lock ? 2 : 0, "the topic", err)))
         rc = audit_add(f, logged, "topic", *topic_id, title, reason ? reason : "", NULL, err);
 out:
     free(reason);
@@ -804,8 +790,8 @@ raati_code post_move(forum_ctx *f, json_t *msg, int64_t *post_id, int64_t *from,
      * the topic the posts left is told to load it again. */
     int64_t w[2] = {f->seq, *from};
     if (!(rc = topic_recount(f, *from, 1, err)) && !(rc = topic_recount(f, *to, 1, err)))
-        rc = exec_ids(f, "UPDATE topic SET moved_out_seq = ?1 WHERE id = ?2", w, 2, NULL, 0,
-                      "the topic", err);
+        rc = forum_exec(f->db, "UPDATE topic SET moved_out_seq = ?1 WHERE id = ?2", w, 2, NULL, 0,
+                        "the topic", err);
     if (rc)
         goto out;
     if (s.author_id != f->member_id)

@@ -40,6 +40,20 @@ json_t *forum_col_text(sqlite3_stmt *st, int i)
     return s ? json_string((const char *)s) : json_null();
 }
 
+raati_code forum_exec(db *d, const char *sql, const int64_t *v, int n, const char *const *t, int nt,
+                      const char *what, raati_error *err)
+{
+    sqlite3_stmt *st = db_prepare(d, sql);
+    if (!st)
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save %s", what);
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_int64(st, i + 1, v[i]);
+    for (int i = 0; i < nt; i++)
+        t[i] ? sqlite3_bind_text(st, n + i + 1, t[i], -1, SQLITE_TRANSIENT)
+             : sqlite3_bind_null(st, n + i + 1);
+    return forum_step(d, st, what, err);
+}
+
 raati_code forum_step(db *d, sqlite3_stmt *st, const char *what, raati_error *err)
 {
     int rc = sqlite3_step(st);

@@ -32,6 +32,12 @@ void forum_ctx_init(forum_ctx *f, db *d, const config *cfg, int64_t member_id, i
 /* A positive whole-number id field (e.g. "period_id"). */
 raati_code forum_id(json_t *msg, const char *key, int required, int64_t *out, raati_error *err);
 
+/* Runs a write: sql with ?1.. bound to the n integers in v, then the nt
+ * texts in t (NULL binds null); steps and resets it. RAATI_E_INTERNAL
+ * ("could not save <what>", logged) if it fails. */
+raati_code forum_exec(db *d, const char *sql, const int64_t *v, int n, const char *const *t, int nt,
+                      const char *what, raati_error *err);
+
 /* Column i of a row as a JSON string, or null. */
 json_t *forum_col_text(sqlite3_stmt *st, int i);
 /* Steps a write statement and resets it; RAATI_E_INTERNAL (logged) if it

@@ -28,22 +28,6 @@ void results_touch(void)
 
 /* ---- small helpers ---- */
 
-/* Binds v[] as integers and t[] as texts (NULL: null) after them, steps
- * and resets. */
-static raati_code exec(db *d, const char *sql, const int64_t *v, int n, const char *const *t,
-                       int nt, const char *what, raati_error *err)
-{
-    sqlite3_stmt *st = db_prepare(d, sql);
-    if (!st)
-        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save %s", what);
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_int64(st, i + 1, v[i]);
-    for (int i = 0; i < nt; i++)
-        t[i] ? sqlite3_bind_text(st, n + i + 1, t[i], -1, SQLITE_TRANSIENT)
-             : sqlite3_bind_null(st, n + i + 1);
-    return forum_step(d, st, what, err);
-}
-
 /* One integer that sql (?1 bound to id) selects, or fallback. */
 static int64_t one_int(db *d, const char *sql, int64_t id, int64_t fallback)
 {
@@ -1051,10 +1035,10 @@ static raati_code results_create(forum_ctx *f, int64_t period_id, int64_t *id, r
     int64_t v[3] = {period_id, f->member_id, f->member_id};
     const char *t[3] = {slug, f->now, f->now};
     raati_code rc =
-        exec(f->db,
-             "INSERT INTO results (period_id, created_by, updated_by, slug, created_at, "
-             "updated_at, rev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
-             v, 3, t, 3, "the results", err);
+        forum_exec(f->db,
+                   "INSERT INTO results (period_id, created_by, updated_by, slug, created_at, "
+                   "updated_at, rev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+                   v, 3, t, 3, "the results", err);
     *id = rc ? 0 : sqlite3_last_insert_rowid(db_handle(f->db));
     return rc;
 }
@@ -1096,8 +1080,8 @@ static raati_code save_findings(forum_ctx *f, int64_t id, const struct save_in *
     }
     sqlite3_reset(st);
     for (int i = 0; !rc && i < ngone; i++)
-        rc = exec(f->db, "DELETE FROM finding WHERE id = ?", &gone[i], 1, NULL, 0, "the findings",
-                  err);
+        rc = forum_exec(f->db, "DELETE FROM finding WHERE id = ?", &gone[i], 1, NULL, 0,
+                        "the findings", err);
     for (int i = 0; !rc && i < in->nfindings; i++) {
         const struct finding_in *fi = &in->findings[i];
         char *html = markdown_html(fi->body ? fi->body : "");
@@ -1105,14 +1089,15 @@ static raati_code save_findings(forum_ctx *f, int64_t id, const struct save_in *
             return raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
         int64_t v[3] = {fi->id, id, i};
         const char *t[3] = {fi->title, fi->body ? fi->body : "", html};
-        rc = fi->id ? exec(f->db,
-                           "UPDATE finding SET position = ?3, title = ?4, body = ?5, "
-                           "body_html = ?6 WHERE id = ?1 AND results_id = ?2",
-                           v, 3, t, 3, "the findings", err)
-                    : exec(f->db,
-                           "INSERT INTO finding (results_id, position, title, body, body_html) "
-                           "SELECT ?2, ?3, ?4, ?5, ?6 WHERE ?1 = 0",
-                           v, 3, t, 3, "the findings", err);
+        rc = fi->id
+                 ? forum_exec(f->db,
+                              "UPDATE finding SET position = ?3, title = ?4, body = ?5, "
+                              "body_html = ?6 WHERE id = ?1 AND results_id = ?2",
+                              v, 3, t, 3, "the findings", err)
+                 : forum_exec(f->db,
+                              "INSERT INTO finding (results_id, position, title, body, body_html) "
+                              "SELECT ?2, ?3, ?4, ?5, ?6 WHERE ?1 = 0",
+                              v, 3, t, 3, "the findings", err);
         free(html);
     }
     return rc;
@@ -1125,15 +1110,15 @@ static raati_code save_items(forum_ctx *f, int64_t id, int64_t period_id, const 
     int64_t v[3] = {id, 0, 0};
     const char *t[1] = {kind};
     if (!rc)
-        rc = exec(f->db, "DELETE FROM results_item WHERE results_id = ?1 AND kind = ?2", v, 1, t, 1,
-                  "the results", err);
+        rc = forum_exec(f->db, "DELETE FROM results_item WHERE results_id = ?1 AND kind = ?2", v, 1,
+                        t, 1, "the results", err);
     for (int i = 0; !rc && i < n; i++) {
         v[1] = ids[i];
         v[2] = i;
-        rc = exec(f->db,
-                  "INSERT INTO results_item (results_id, item_id, position, kind) "
-                  "VALUES (?1, ?2, ?3, ?4)",
-                  v, 3, t, 1, "the results", err);
+        rc = forum_exec(f->db,
+                        "INSERT INTO results_item (results_id, item_id, position, kind) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+                        v, 3, t, 1, "the results", err);
     }
     return rc;
 }
@@ -1143,8 +1128,8 @@ static raati_code save_items(forum_ctx *f, int64_t id, int64_t period_id, const 
 static raati_code save_quotes(forum_ctx *f, int64_t id, int64_t period_id, const struct save_in *in,
                               raati_error *err)
 {
-    raati_code rc = exec(f->db, "UPDATE quote SET removed = 1 WHERE results_id = ?", &id, 1, NULL,
-                         0, "the quotes", err);
+    raati_code rc = forum_exec(f->db, "UPDATE quote SET removed = 1 WHERE results_id = ?", &id, 1,
+                               NULL, 0, "the quotes", err);
     for (int i = 0; !rc && i < in->nquotes; i++) {
         const struct quote_in *q = &in->quotes[i];
         int64_t post_id = q->post_id;
@@ -1177,14 +1162,15 @@ static raati_code save_quotes(forum_ctx *f, int64_t id, int64_t period_id, const
             return rc;
         int64_t v[4] = {q->id, id, post_id, i};
         const char *t[2] = {q->text, f->now};
-        rc = q->id ? exec(f->db,
-                          "UPDATE quote SET position = ?4, text = ?5, removed = 0 "
-                          "WHERE id = ?1 AND results_id = ?2 AND post_id = ?3",
-                          v, 4, t, 1, "the quotes", err)
-                   : exec(f->db,
-                          "INSERT INTO quote (results_id, post_id, position, text, created_at) "
-                          "SELECT ?2, ?3, ?4, ?5, ?6 WHERE ?1 = 0",
-                          v, 4, t, 2, "the quotes", err);
+        rc = q->id
+                 ? forum_exec(f->db,
+                              "UPDATE quote SET position = ?4, text = ?5, removed = 0 "
+                              "WHERE id = ?1 AND results_id = ?2 AND post_id = ?3",
+                              v, 4, t, 1, "the quotes", err)
+                 : forum_exec(f->db,
+                              "INSERT INTO quote (results_id, post_id, position, text, created_at) "
+                              "SELECT ?2, ?3, ?4, ?5, ?6 WHERE ?1 = 0",
+                              v, 4, t, 2, "the quotes", err);
     }
     return rc;
 }
@@ -1218,11 +1204,12 @@ raati_code results_save(forum_ctx *f, json_t *msg, json_t *reply, raati_error *e
     }
     int64_t v[3] = {id, f->member_id, in.show_figures};
     const char *t[3] = {in.summary ? in.summary : "", html, f->now};
-    rc = exec(f->db,
-              "UPDATE results SET rev = rev + 1, updated_by = ?2, show_figures = CASE WHEN ?3 < 0 "
-              "THEN show_figures ELSE ?3 END, summary = ?4, summary_html = ?5, updated_at = ?6 "
-              "WHERE id = ?1",
-              v, 3, t, 3, "the results", err);
+    rc = forum_exec(
+        f->db,
+        "UPDATE results SET rev = rev + 1, updated_by = ?2, show_figures = CASE WHEN ?3 < 0 "
+        "THEN show_figures ELSE ?3 END, summary = ?4, summary_html = ?5, updated_at = ?6 "
+        "WHERE id = ?1",
+        v, 3, t, 3, "the results", err);
     free(html);
     if (!rc)
         rc = save_findings(f, id, &in, err);
@@ -1248,11 +1235,11 @@ static raati_code tell_participants(forum_ctx *f, int64_t period_id, const char 
 {
     int64_t v[3] = {period_id, f->seq, f->member_id};
     const char *t[2] = {kind, f->now};
-    return exec(f->db,
-                "INSERT INTO notice (member_id, period_id, seq, kind, created_at) "
-                "SELECT x.member_id, ?1, ?2, ?4, ?5 FROM participation x "
-                "WHERE x.period_id = ?1 AND x.member_id <> ?3 ORDER BY x.member_id",
-                v, 3, t, 2, "the notices", err);
+    return forum_exec(f->db,
+                      "INSERT INTO notice (member_id, period_id, seq, kind, created_at) "
+                      "SELECT x.member_id, ?1, ?2, ?4, ?5 FROM participation x "
+                      "WHERE x.period_id = ?1 AND x.member_id <> ?3 ORDER BY x.member_id",
+                      v, 3, t, 2, "the notices", err);
 }
 
 /* Tells the authors of the version's quotes that show and have not been
@@ -1268,17 +1255,18 @@ static raati_code tell_quoted(forum_ctx *f, int64_t id, int64_t period_id, json_
     {
         int64_t v[4] = {json_integer_value(json_object_get(q, "id")), id, period_id, f->seq};
         const char *t[2] = {"post.quoted", f->now}, *now = f->now;
-        if ((rc = exec(f->db,
-                       "INSERT INTO notice (member_id, post_id, quote_id, period_id, seq, kind, "
-                       "created_at) SELECT p.author_id, q.post_id, q.id, ?3, ?4, ?5, ?6 "
-                       "FROM quote q JOIN post p ON p.id = q.post_id JOIN member m ON "
-                       "m.id = p.author_id WHERE q.id = ?1 AND q.results_id = ?2 AND "
-                       "q.told_at IS NULL AND " QUOTE_SHOWN,
-                       v, 4, t, 2, "the notices", err)))
+        if ((rc = forum_exec(
+                 f->db,
+                 "INSERT INTO notice (member_id, post_id, quote_id, period_id, seq, kind, "
+                 "created_at) SELECT p.author_id, q.post_id, q.id, ?3, ?4, ?5, ?6 "
+                 "FROM quote q JOIN post p ON p.id = q.post_id JOIN member m ON "
+                 "m.id = p.author_id WHERE q.id = ?1 AND q.results_id = ?2 AND "
+                 "q.told_at IS NULL AND " QUOTE_SHOWN,
+                 v, 4, t, 2, "the notices", err)))
             return rc;
         if (sqlite3_changes(db_handle(f->db)) &&
-            (rc = exec(f->db, "UPDATE quote SET told_at = ?2 WHERE id = ?1", v, 1, &now, 1,
-                       "the quotes", err)))
+            (rc = forum_exec(f->db, "UPDATE quote SET told_at = ?2 WHERE id = ?1", v, 1, &now, 1,
+                             "the quotes", err)))
             return rc;
     }
     return rc;
@@ -1300,8 +1288,8 @@ raati_code results_publish(forum_ctx *f, json_t *msg, int publish, json_t *reply
     if (!publish) {
         if (!published)
             return raati_fail(err, RAATI_E_CONFLICT, NULL, "the results are not published");
-        rc = exec(f->db, "UPDATE results SET status = 'unpublished' WHERE id = ?", &id, 1, NULL, 0,
-                  "the results", err);
+        rc = forum_exec(f->db, "UPDATE results SET status = 'unpublished' WHERE id = ?", &id, 1,
+                        NULL, 0, "the results", err);
         if (!rc)
             results_touch();
         return rc ? rc : reply_results(f, id, reply, err);
@@ -1339,18 +1327,19 @@ raati_code results_publish(forum_ctx *f, json_t *msg, int publish, json_t *reply
     char *text = json_dumps(doc, JSON_COMPACT);
     int64_t v[3] = {id, version, f->member_id};
     const char *t[2] = {f->now, text};
-    rc = text ? exec(f->db,
-                     "INSERT INTO results_version (results_id, version, published_by, "
-                     "published_at, document) VALUES (?1, ?2, ?3, ?4, ?5)",
-                     v, 3, t, 2, "the version", err)
+    rc = text ? forum_exec(f->db,
+                           "INSERT INTO results_version (results_id, version, published_by, "
+                           "published_at, document) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           v, 3, t, 2, "the version", err)
               : raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
     free(text);
     if (!rc)
-        rc = exec(f->db,
-                  "UPDATE results SET status = 'published', version = ?2, published_rev = rev, "
-                  "first_published_at = coalesce(first_published_at, ?3), published_at = ?3 "
-                  "WHERE id = ?1",
-                  v, 2, t, 1, "the results", err);
+        rc = forum_exec(
+            f->db,
+            "UPDATE results SET status = 'published', version = ?2, published_rev = rev, "
+            "first_published_at = coalesce(first_published_at, ?3), published_at = ?3 "
+            "WHERE id = ?1",
+            v, 2, t, 1, "the results", err);
     if (!rc && first)
         rc = tell_participants(f, period_id, "results.published", err);
     if (!rc)
@@ -1536,21 +1525,22 @@ raati_code follow_up_change(forum_ctx *f, const char *which, json_t *msg, json_t
     int64_t v[3] = {id, finding_id, f->member_id};
     const char *t[5] = {date, status, text ? text : "", reason, f->now};
     if (add) {
-        rc = exec(f->db,
-                  "INSERT INTO follow_up (finding_id, created_by, date, status, text, reason, "
-                  "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                  v + 1, 2, t, 5, "the follow-up", err);
+        rc =
+            forum_exec(f->db,
+                       "INSERT INTO follow_up (finding_id, created_by, date, status, text, reason, "
+                       "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                       v + 1, 2, t, 5, "the follow-up", err);
         id = sqlite3_last_insert_rowid(db_handle(f->db));
         if (!rc && published)
             rc = tell_participants(f, period_id, "follow_up.added", err);
     } else if (del) {
-        rc = exec(f->db, "DELETE FROM follow_up WHERE id = ?", &id, 1, NULL, 0, "the follow-up",
-                  err);
+        rc = forum_exec(f->db, "DELETE FROM follow_up WHERE id = ?", &id, 1, NULL, 0,
+                        "the follow-up", err);
     } else {
-        rc = exec(f->db,
-                  "UPDATE follow_up SET date = ?4, status = ?5, text = ?6, reason = ?7, "
-                  "updated_at = ?8 WHERE id = ?1 AND finding_id = ?2 AND ?3 = ?3",
-                  v, 3, t, 5, "the follow-up", err);
+        rc = forum_exec(f->db,
+                        "UPDATE follow_up SET date = ?4, status = ?5, text = ?6, reason = ?7, "
+                        "updated_at = ?8 WHERE id = ?1 AND finding_id = ?2 AND ?3 = ?3",
+                        v, 3, t, 5, "the follow-up", err);
     }
     if (!rc && !del) {
         json_t *fu = follow_up_by_id(f->db, id);
@@ -1583,8 +1573,9 @@ raati_code quote_withdraw(forum_ctx *f, json_t *msg, json_t *reply, raati_error 
                 id, 0) != f->member_id)
         return raati_fail(err, RAATI_E_NOT_FOUND, "quote_id", "no such quote of your posts");
     const char *now = f->now;
-    rc = exec(f->db, "UPDATE quote SET withdrawn_at = coalesce(withdrawn_at, ?2) WHERE id = ?1",
-              &id, 1, &now, 1, "the quote", err);
+    rc = forum_exec(f->db,
+                    "UPDATE quote SET withdrawn_at = coalesce(withdrawn_at, ?2) WHERE id = ?1", &id,
+                    1, &now, 1, "the quote", err);
     if (!rc) {
         results_touch();
         json_object_set_new(reply, "quote_id", json_integer(id));
