@@ -13,6 +13,8 @@
 
 struct db {
     sqlite3 *h;
+    void (*on_begin)(void *ctx); /* db_on_begin() */
+    void *on_begin_ctx;
     int cached;
     struct {
         const char *sql;
@@ -108,8 +110,14 @@ raati_code db_open(db **out, const char *path, raati_error *err)
         return raati_fail(err, RAATI_E_INTERNAL, "db", "out of memory");
     if (strcmp(path, ":memory:"))
         make_parent_dir(path);
-    if (sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* No allocation statistics: they take a global mutex on every one of
+     * SQLite's mallocs. (Refused once SQLite is initialized; harmless.) */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* A connection is only ever used by the thread that opened it (the
+     * event loop), so it needs no mutex of its own. */
+    if (sqlite3_open_v2(path, &d->h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         raati_fail(err, RAATI_E_INTERNAL, "db", "cannot open database %s: %s", path,
                    d->h ? sqlite3_errmsg(d->h) : "out of memory");
         db_close(d);
@@ -171,8 +179,16 @@ sqlite3_stmt *db_prepare(db *d, const char *sql)
     return st;
 }
 
+void db_on_begin(db *d, void (*fn)(void *ctx), void *ctx)
+{
+    d->on_begin = fn;
+    d->on_begin_ctx = ctx;
+}
+
 raati_code db_begin(db *d)
 {
+    if (d->on_begin)
+        d->on_begin(d->on_begin_ctx);
     return db_exec(d, "BEGIN IMMEDIATE");
 }
 raati_code db_commit(db *d)

@@ -38,6 +38,9 @@ sqlite3_stmt *db_prepare(db *d, const char *sql);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. rollback accepts being called when no
  * transaction is open. */
 raati_code db_begin(db *d);
+/* fn(ctx) is called at the start of every db_begin(): the server's commit
+ * group (forum_routes.c) commits there before another transaction opens. */
+void db_on_begin(db *d, void (*fn)(void *ctx), void *ctx);
 raati_code db_commit(db *d);
 void db_rollback(db *d);
 /* Runs sql (no results) outside the cache. */

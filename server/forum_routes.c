@@ -48,16 +48,17 @@ static void ctx_for(struct request *rq, forum_ctx *f)
 
 /* Events of one change, built inside its transaction (so a failure to
  * build them undoes the change) and published only after the commit. */
+struct out_event {
+    char channel[HUB_CHANNEL_MAX];
+    char shown[HUB_CHANNEL_MAX]; /* "": the channel's own name */
+    const char *event;
+    json_t *data;
+    int64_t seq; /* 0: the change's own number; -1: none */
+};
 struct outbox {
     int n;
-    struct {
-        char channel[HUB_CHANNEL_MAX];
-        char shown[HUB_CHANNEL_MAX]; /* "": the channel's own name */
-        const char *event;
-        json_t *data;
-        int64_t seq;         /* 0: the change's own number; -1: none */
-    } ev[5 * DUE_BATCH + 2]; /* a timer run: two events per period and per survey, one
-                                per poll */
+    /* a timer run: two events per period and per survey, one per poll */
+    struct out_event ev[5 * DUE_BATCH + 2];
 };
 
 /* Adds an event; data is stolen. Returns -1 when data is NULL. */
@@ -274,6 +275,24 @@ static void publish_notices(app *a, int64_t seq)
     }
 }
 
+/* Publishes a committed change's events (numbered seq unless they carry
+ * their own) and then its notices. */
+static void publish_events(app *a, const struct out_event *ev, int n, int64_t seq)
+{
+    for (int i = 0; i < n; i++) {
+        /* A post hidden, deleted, edited or moved may be quoted on a
+         * results page. */
+        if (!strncmp(ev[i].event, "post.", 5) && strcmp(ev[i].event, "post.created"))
+            results_touch();
+        int64_t s = ev[i].seq < 0 ? 0 : ev[i].seq ? ev[i].seq : seq;
+        if (ev[i].shown[0])
+            hub_publish_as(a->hub, ev[i].channel, ev[i].shown, ev[i].event, s, ev[i].data);
+        else
+            hub_publish(a->hub, ev[i].channel, ev[i].event, s, ev[i].data);
+    }
+    publish_notices(a, seq);
+}
+
 /* Opens the transaction of a change. */
 static raati_code begin(app *a, struct outbox *o, raati_error *err)
 {
@@ -298,21 +317,171 @@ static raati_code finish(app *a, forum_ctx *f, struct outbox *o, raati_code rc, 
         return rc;
     }
     a->seq = f->seq;
-    for (int i = 0; i < o->n; i++) {
-        /* A post hidden, deleted, edited or moved may be quoted on a
-         * results page. */
-        if (!strncmp(o->ev[i].event, "post.", 5) && strcmp(o->ev[i].event, "post.created"))
-            results_touch();
-        int64_t seq = o->ev[i].seq < 0 ? 0 : o->ev[i].seq ? o->ev[i].seq : f->seq;
-        if (o->ev[i].shown[0])
-            hub_publish_as(a->hub, o->ev[i].channel, o->ev[i].shown, o->ev[i].event, seq,
-                           o->ev[i].data);
-        else
-            hub_publish(a->hub, o->ev[i].channel, o->ev[i].event, seq, o->ev[i].data);
-    }
+    publish_events(a, o->ev, o->n, f->seq);
     out_clear(o);
-    publish_notices(a, f->seq);
     return RAATI_OK;
+}
+
+/* ---- group commit ----
+ *
+ * post.create is the message that comes in floods (a busy discussion, a
+ * workshop's minute of writing), and with synchronous=FULL each commit
+ * waits for the disk. So posts that arrive in one turn of the loop share
+ * one transaction: each runs inside its own savepoint (a refused post
+ * undoes only itself), and at the end of the turn one commit makes them
+ * all durable; only then go their events and replies, in the order the
+ * posts came. Anything else that would read or write first ends the group
+ * (forum_group_commit()), so nothing uncommitted is ever shown. */
+
+/* Changes in one commit at most. */
+#define GROUP_MAX 256
+
+struct grouped {    /* one change waiting for the group's commit */
+    struct conn *c; /* NULL once the connection closed */
+    json_t *id;     /* the request's id */
+    json_t *reply;  /* the reply's fields */
+    raati_code code;
+    raati_error err;
+    int64_t seq;             /* the change's sequence number; 0 when refused */
+    int first_event, events; /* its events in group.ev */
+};
+
+struct commit_group {
+    app *a;
+    int open;           /* the transaction is open */
+    int64_t seq_before; /* app.seq before the group, for a failed commit */
+    int n;
+    struct grouped ch[GROUP_MAX];
+    struct out_event *ev;
+    int ev_n, ev_cap;
+    lws_sorted_usec_list_t timer; /* commits at the start of the next turn */
+};
+
+static void group_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    struct commit_group *g = lws_container_of(sul, struct commit_group, timer);
+    forum_group_commit(g->a);
+}
+
+/* db_begin() calls this first: another transaction ends the group. */
+static void group_hook(void *ctx)
+{
+    forum_group_commit(ctx);
+}
+
+void forum_group_commit(app *a)
+{
+    struct commit_group *g = a->group;
+    if (!g || !g->open)
+        return;
+    g->open = 0;
+    lws_sul_cancel(&g->timer);
+    raati_error err = {0};
+    int saved = !forum_save_seq(a->db, a->seq, &err) && !db_commit(a->db);
+    if (!saved) {
+        db_rollback(a->db);
+        log_error("forum.group_commit_failed", "changes=%d error=\"%s\"", g->n,
+                  sqlite3_errmsg(db_handle(a->db)));
+        a->seq = g->seq_before;
+        raati_fail(&err, RAATI_E_INTERNAL, NULL, "could not save the change");
+    }
+    for (int i = 0; i < g->n; i++) {
+        struct grouped *ch = &g->ch[i];
+        if (saved && ch->seq)
+            publish_events(a, g->ev + ch->first_event, ch->events, ch->seq);
+        if (ch->c) {
+            int ok = saved || ch->code;
+            router_reply(ch->c, ch->id, ok ? ch->code : RAATI_E_INTERNAL, ch->reply,
+                         ok ? &ch->err : &err);
+        }
+        json_decref(ch->id);
+        json_decref(ch->reply);
+    }
+    for (int i = 0; i < g->ev_n; i++)
+        json_decref(g->ev[i].data);
+    g->n = g->ev_n = 0;
+    ws_flush(a); /* out now, each subscriber's events in one write */
+}
+
+void forum_group_forget(app *a, struct conn *c)
+{
+    struct commit_group *g = a->group;
+    for (int i = 0; g && i < g->n; i++)
+        if (g->ch[i].c == c)
+            g->ch[i].c = NULL;
+}
+
+/* Opens the group's transaction if it is not open, then a savepoint for
+ * one change. */
+static raati_code group_begin(app *a, struct outbox *o, raati_error *err)
+{
+    struct commit_group *g = a->group;
+    o->n = 0;
+    /* SQLite rolls a transaction back by itself after some errors (a full
+     * disk): end that group, answering its changes, and start anew. */
+    if (g->open && sqlite3_get_autocommit(db_handle(a->db)))
+        forum_group_commit(a);
+    if (!g->open) {
+        if (db_begin(a->db))
+            return raati_fail(err, RAATI_E_BUSY, NULL, "the database is busy: try again shortly");
+        g->open = 1;
+        g->seq_before = a->seq;
+        lws_sul_schedule(a->ctx, 0, &g->timer, group_timer_fired, 1);
+    }
+    if (db_exec(a->db, "SAVEPOINT change"))
+        return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
+    return RAATI_OK;
+}
+
+/* Ends one change of the group: kept (its events and reply wait for the
+ * commit) or, when rc is an error or discard is set, undone. The reply,
+ * also a refusal, waits too, so a connection's replies keep their order.
+ * Returns ROUTER_PENDING. */
+static int group_finish(struct request *rq, forum_ctx *f, struct outbox *o, raati_code rc,
+                        int discard, json_t *reply, raati_error *err)
+{
+    app *a = rq->a;
+    struct commit_group *g = a->group;
+    if (!rc && !discard && out_moderation(a, o, f->seq))
+        rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read back the change");
+    if (!rc && !discard && o->n > g->ev_cap - g->ev_n) {
+        int cap = g->ev_cap ? g->ev_cap * 2 : 64;
+        while (cap - g->ev_n < o->n)
+            cap *= 2;
+        struct out_event *ev = realloc(g->ev, (size_t)cap * sizeof *ev);
+        if (!ev)
+            rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
+        else
+            g->ev = ev, g->ev_cap = cap;
+    }
+    if (rc || discard) {
+        db_exec(a->db, "ROLLBACK TO change; RELEASE change");
+        out_clear(o);
+    } else if (db_exec(a->db, "RELEASE change")) {
+        rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
+        db_exec(a->db, "ROLLBACK TO change; RELEASE change");
+        out_clear(o);
+    }
+    struct grouped *ch = &g->ch[g->n++];
+    ch->c = rq->c;
+    ch->id = json_incref(rq->id);
+    ch->reply = json_incref(reply);
+    ch->code = rc;
+    ch->err = *err;
+    ch->seq = 0;
+    ch->first_event = g->ev_n;
+    ch->events = 0;
+    if (!rc && !discard) {
+        a->seq = f->seq;
+        ch->seq = f->seq;
+        memcpy(g->ev + g->ev_n, o->ev, (size_t)o->n * sizeof *o->ev);
+        ch->events = o->n;
+        g->ev_n += o->n;
+        o->n = 0; /* the group owns the events' data now */
+    }
+    if (g->n == GROUP_MAX)
+        forum_group_commit(a);
+    return ROUTER_PENDING;
 }
 
 /* RAATI_OK, or internal when building a reply or an event failed. */
@@ -489,6 +658,11 @@ void forum_viewers_changed(app *a)
 
 void forum_start(app *a)
 {
+    a->group = calloc(1, sizeof *a->group);
+    if (a->group) {
+        a->group->a = a;
+        db_on_begin(a->db, group_hook, a);
+    }
     a->seq = forum_last_seq(a->db);
     /* A secret poll closed just before a crash may have left its erased
      * tags in the write-ahead log: fold it in now. */
@@ -497,8 +671,19 @@ void forum_start(app *a)
     lws_sul_schedule(a->ctx, 0, &a->period_timer, period_timer_fired, 1);
 }
 
+void forum_free(app *a)
+{
+    if (!a->group)
+        return;
+    forum_group_commit(a);
+    free(a->group->ev);
+    free(a->group);
+    a->group = NULL;
+}
+
 void forum_stop(app *a)
 {
+    forum_group_commit(a);
     lws_sul_cancel(&a->period_timer);
     lws_sul_cancel(&a->viewers_timer);
     lws_sul_cancel(&a->poll_timer);
@@ -780,9 +965,32 @@ static int post_write(struct request *rq,
     return RAATI_OK;
 }
 
+/* post.create in the commit group: as post_write(), but the reply and the
+ * events wait for the group's commit. */
 int h_post_create(struct request *rq, json_t *reply, raati_error *err)
 {
-    return post_write(rq, post_create, "post.created", reply, err);
+    app *a = rq->a;
+    forum_ctx f;
+    struct outbox o;
+    int64_t post_id = 0;
+    raati_code rc;
+    if (!a->group) /* could not allocate one at start: commit alone */
+        return post_write(rq, post_create, "post.created", reply, err);
+    if ((rc = group_begin(a, &o, err)))
+        return rc;
+    ctx_for(rq, &f);
+    if (!(rc = post_create(&f, rq->msg, &post_id, err)) && f.replayed) {
+        rc = post_done(a, &f, &o, post_id, NULL, NULL, reply, err);
+        return group_finish(rq, &f, &o, rc, 1, reply, err); /* written before */
+    }
+    if (!rc)
+        rc = post_rate(rq, err);
+    if (!rc)
+        rc = post_done(a, &f, &o, post_id, "post.created",
+                       post_pending(a, post_id) ? NULL : "topic.changed", reply, err);
+    if (!rc)
+        post_counted(rq);
+    return group_finish(rq, &f, &o, rc, 0, reply, err);
 }
 
 int h_post_edit(struct request *rq, json_t *reply, raati_error *err)
@@ -928,6 +1136,7 @@ static void wal_timer_fired(lws_sorted_usec_list_t *sul)
 
 static void erase_wal(app *a)
 {
+    forum_group_commit(a); /* a checkpoint outside any transaction */
     /* Never wait on the loop: another process reading (a backup, an
      * admin's sqlite3) makes this fail at once, and it is tried again
      * every half second until it works. */

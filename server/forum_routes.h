@@ -9,8 +9,16 @@
 
 /* Resumes the event sequence and schedules the period timer. */
 void forum_start(app *a);
-/* Cancels the timers. */
+/* Commits any open commit group and cancels the timers. */
 void forum_stop(app *a);
+/* Commits any open commit group and frees it (after the loop ended). */
+void forum_free(app *a);
+/* Commits the open commit group, if any, and sends its events and replies:
+ * called before anything else reads or writes the database (db_begin()
+ * calls it too), and at the start of each turn of the loop. */
+void forum_group_commit(app *a);
+/* Forgets a closing connection's replies waiting in the commit group. */
+void forum_group_forget(app *a, struct conn *c);
 /* Schedules a viewer-count update if one is due (called after a
  * connection leaves its channels). */
 void forum_viewers_changed(app *a);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "forum_routes.h"
 #include "json_util.h"
 #include "log.h"
 #include "members.h"
@@ -873,6 +874,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     app *a = app_of(wsi);
     switch (reason) {
     case LWS_CALLBACK_HTTP:
+        forum_group_commit(a); /* never read what is not yet committed */
         reset(r);
         r->wsi = wsi;
         return on_request(a, r);
@@ -921,8 +923,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         return http_confirm_upgrade(a, wsi);
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        if (a && a->jobs)
+        if (a && a->jobs) {
+            forum_group_commit(a);
             jobs_drain(a->jobs, a);
+        }
         return 0;
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -933,4 +937,7 @@ const struct lws_protocols http_protocol = {
     .name = "http",
     .callback = callback,
     .per_session_data_size = sizeof(struct http_req),
+    /* A response goes to the socket whole (lws would cut it into 4 KiB
+     * writes, one a turn, copying the rest aside). */
+    .tx_packet_size = 1u << 20,
 };

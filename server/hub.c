@@ -1,7 +1,8 @@
 /* hub.c: see hub.h. Channels live in a chained hash table by name; each
  * keeps an array of its subscribers, and each connection keeps where it
  * sits in each of its channels' arrays, so leaving is O(1). Distinct
- * members are counted in a small open-addressing table per channel. */
+ * members are counted in a small open-addressing table per topic
+ * channel. */
 #include "hub.h"
 
 #include <stdlib.h>
@@ -179,7 +180,9 @@ int hub_subscribe(hub *h, struct conn *c, const char *name)
         ch->subs = grown;
         ch->cap = cap;
     }
-    if (member_add(h, ch, c->member_id))
+    /* Viewers are counted where they are shown: topics. A member's own
+     * channels and the rest keep no table. */
+    if (!strncmp(ch->name, "topic:", 6) && member_add(h, ch, c->member_id))
         goto fail;
     ch->subs[ch->n] = c;
     c->subs[c->sub_count++] = (struct hub_sub){ch, ch->n++};

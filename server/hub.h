@@ -1,7 +1,7 @@
 /* hub.h: channels and their subscribers (docs/protocol.md, "Live"). An
  * event is serialized once into one frame that every subscriber's queue
- * shares. Each channel also counts the distinct members subscribed to it
- * (the "5 paikalla" of a topic); a change in that count marks the channel,
+ * shares. Each topic channel also counts the distinct members subscribed
+ * to it (the "5 paikalla" of a topic); a change in that count marks the channel,
  * and hub_flush_viewers() reports the marked ones, so a flood of joins
  * becomes one update. Everything here runs on the event loop thread. */
 #ifndef RAATI_HUB_H
@@ -48,7 +48,8 @@ int hub_names(struct conn *c, char names[][HUB_CHANNEL_MAX], int max);
 /* How many channels c holds whose names have no second colon, i.e. the
  * ones it asked for (hidden channels are named like poll:5:results). */
 int hub_asked(struct conn *c);
-/* Distinct members subscribed to channel now. */
+/* Distinct members subscribed to a topic:<id> channel now (other channels
+ * are not counted: 0). */
 int hub_viewers(hub *h, const char *channel);
 /* Calls fn for each channel whose viewer count changed since the last
  * flush and still has subscribers; returns how many there were. */

@@ -21,11 +21,12 @@ static int h_password_change(struct request *rq, json_t *reply, raati_error *err
  * (READS) or not (WRITES: posting, reacting, voting, answering, renaming
  * themself): the one place this is decided (docs/protocol.md, "Who may
  * send what"). */
-enum { READS = 0, WRITES = 1 };
+enum { READS = 0, WRITES = 1, GROUPED = 2 };
 static const struct route {
     const char *type;
     int min_role;
-    int writes;
+    int flags; /* READS or WRITES, and GROUPED: may share a commit with others
+                  (forum_routes.c) */
     handler_fn fn;
 } routes[] = {
     {"ping", ROLE_ANON, READS, h_ping},
@@ -44,7 +45,7 @@ static const struct route {
     {"topic.get", ROLE_MEMBER, READS, h_topic_get},
     {"topic.read", ROLE_MEMBER, READS, h_topic_read},
     {"post.list", ROLE_MEMBER, READS, h_post_list},
-    {"post.create", ROLE_MEMBER, WRITES, h_post_create},
+    {"post.create", ROLE_MEMBER, WRITES | GROUPED, h_post_create},
     {"post.edit", ROLE_MEMBER, WRITES, h_post_edit},
     {"post.delete", ROLE_MEMBER, READS, h_post_delete},
     {"post.versions", ROLE_MODERATOR, READS, h_post_versions},
@@ -174,6 +175,10 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
         code = raati_fail(&err, RAATI_E_UNKNOWN_TYPE, "type", "unknown message type '%.40s'", type);
         goto fail;
     }
+    /* Posts that wait for their group's commit are answered before
+     * anything else is read or answered. */
+    if (!(route->flags & GROUPED))
+        forum_group_commit(a);
     /* The role and any suspension are read for every message, so a change
      * (by a moderator, an admin or the command line) applies at once to
      * connections already open. */
@@ -194,7 +199,7 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
         goto fail;
     }
 
-    if (suspended_until && route->writes) {
+    if (suspended_until && (route->flags & WRITES)) {
         char until[TIME_ISO_SIZE];
         time_iso(suspended_until, until);
         code =
@@ -214,6 +219,7 @@ void router_handle(app *a, struct conn *c, const unsigned char *buf, size_t len,
     return;
 
 fail:
+    forum_group_commit(a); /* replies keep their order */
     log_debug("ws.error", "conn=%llu code=%s", (unsigned long long)c->id, raati_code_name(code));
     router_reply(c, id, code, NULL, &err);
     json_decref(msg);

@@ -13,18 +13,19 @@
 #include "members.h"
 #include "router.h"
 
-/* A serialized frame with lws's headroom in front, shared by every queue it
- * is on. */
+/* A serialized frame, WebSocket header included, shared by every queue it
+ * is on: wire points into buf, the header's bytes just before the
+ * payload. */
 struct frame {
     int refs;
-    size_t len;
-    unsigned char buf[]; /* LWS_PRE bytes, then len bytes of payload */
+    size_t len; /* of the whole frame on the wire */
+    unsigned char *wire;
+    unsigned char buf[]; /* WS_HEADER_MAX bytes of room, then the payload */
 };
 
-struct out {
-    struct out *next;
-    struct frame *frame;
-};
+#define WS_HEADER_MAX 10
+/* Queued frames are written together, up to this many bytes a write. */
+#define WS_WRITE_MAX (64u << 10)
 
 void ws_frame_unref(struct frame *f)
 {
@@ -32,31 +33,136 @@ void ws_frame_unref(struct frame *f)
         free(f);
 }
 
+static void flush_later(app *a);
+
+/* Puts c on the list of connections with frames to write this turn. */
+static void mark_dirty(app *a, struct conn *c)
+{
+    if (c->dirty)
+        return;
+    c->dirty = 1;
+    c->dirty_prev = NULL;
+    c->dirty_next = a->dirty;
+    if (a->dirty)
+        a->dirty->dirty_prev = c;
+    a->dirty = c;
+    flush_later(a);
+}
+
+static void unmark_dirty(app *a, struct conn *c)
+{
+    if (!c->dirty)
+        return;
+    if (c->dirty_prev)
+        c->dirty_prev->dirty_next = c->dirty_next;
+    else
+        a->dirty = c->dirty_next;
+    if (c->dirty_next)
+        c->dirty_next->dirty_prev = c->dirty_prev;
+    c->dirty = 0;
+}
+
 static void enqueue(struct conn *c, struct frame *f)
 {
     if (c->close_status)
         return;
-    if (c->out_frames >= WS_QUEUE_MAX_FRAMES || c->out_bytes + f->len > WS_QUEUE_MAX_BYTES) {
+    if (c->q_n >= WS_QUEUE_MAX_FRAMES || c->out_bytes + f->len > WS_QUEUE_MAX_BYTES) {
         log_warn("ws.slow_reader_dropped", "conn=%llu frames=%d bytes=%zu",
-                 (unsigned long long)c->id, c->out_frames, c->out_bytes);
+                 (unsigned long long)c->id, c->q_n, c->out_bytes);
         c->close_status = LWS_CLOSE_STATUS_POLICY_VIOLATION;
         lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
         return;
     }
-    struct out *o = malloc(sizeof *o);
-    if (!o)
-        return;
-    o->next = NULL;
-    o->frame = f;
+    if (c->q_n == c->q_cap) { /* grow the ring, unrolling it */
+        int cap = c->q_cap ? c->q_cap * 2 : 8;
+        struct frame **q = malloc((size_t)cap * sizeof *q);
+        if (!q)
+            return;
+        for (int i = 0; i < c->q_n; i++)
+            q[i] = c->q[(c->q_head + i) % c->q_cap];
+        free(c->q);
+        c->q = q;
+        c->q_cap = cap;
+        c->q_head = 0;
+    }
+    c->q[(c->q_head + c->q_n) % c->q_cap] = f;
+    c->q_n++;
     f->refs++;
-    if (c->out_tail)
-        c->out_tail->next = o;
-    else
-        c->out_head = o;
-    c->out_tail = o;
-    c->out_frames++;
     c->out_bytes += f->len;
-    lws_callback_on_writable(c->wsi);
+    mark_dirty(app_of(c->wsi), c);
+}
+
+/* Writes c's queued frames, as many as fit in one write, with one
+ * lws_write (the frames carry their own headers, so lws sends the bytes as
+ * they are). lws keeps what the socket did not take and asks for
+ * WRITEABLE; more frames wait for that too. -1 when the connection failed. */
+static int send_queued(struct conn *c)
+{
+    static unsigned char scratch[LWS_PRE + WS_WRITE_MAX];
+    if (!c->q_n)
+        return 0;
+    struct frame *first = c->q[c->q_head];
+    unsigned char *out = first->wire;
+    size_t len = first->len;
+    int n = 1;
+    if (c->q_n > 1 && len < WS_WRITE_MAX) { /* several: one buffer */
+        out = scratch + LWS_PRE;
+        memcpy(out, first->wire, len);
+        for (; n < c->q_n; n++) {
+            struct frame *f = c->q[(c->q_head + n) % c->q_cap];
+            if (len + f->len > WS_WRITE_MAX)
+                break;
+            memcpy(out + len, f->wire, f->len);
+            len += f->len;
+        }
+    }
+    /* LWS_WRITE_HTTP: raw bytes, no header of lws's own. */
+    int rc = lws_write(c->wsi, out, len, LWS_WRITE_HTTP);
+    for (int i = 0; i < n; i++) {
+        struct frame *f = c->q[c->q_head];
+        c->q_head = (c->q_head + 1) % c->q_cap;
+        c->q_n--;
+        c->out_bytes -= f->len;
+        ws_frame_unref(f);
+    }
+    if (rc < (int)len)
+        return -1;
+    if (c->q_n || c->close_status)
+        lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+static void flush_fired(lws_sorted_usec_list_t *sul)
+{
+    app *a = lws_container_of(sul, app, write_timer);
+    ws_flush(a);
+}
+
+static void flush_later(app *a)
+{
+    if (!a->write_pending && a->ctx) {
+        a->write_pending = 1;
+        lws_sul_schedule(a->ctx, 0, &a->write_timer, flush_fired, 1);
+    }
+}
+
+void ws_flush(app *a)
+{
+    a->write_pending = 0;
+    if (a->ctx)
+        lws_sul_cancel(&a->write_timer);
+    while (a->dirty) {
+        struct conn *c = a->dirty;
+        unmark_dirty(a, c);
+        /* Bytes lws holds from a partial write go first: wait for
+         * WRITEABLE, which comes once they are out. */
+        if (lws_partial_buffered(c->wsi)) {
+            lws_callback_on_writable(c->wsi);
+        } else if (send_queued(c)) {
+            c->close_status = LWS_CLOSE_STATUS_ABNORMAL_CLOSE;
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        }
+    }
 }
 
 struct frame *ws_frame_json(json_t *msg)
@@ -64,15 +170,31 @@ struct frame *ws_frame_json(json_t *msg)
     size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
     if (!len)
         return NULL;
-    struct frame *f = malloc(sizeof *f + LWS_PRE + len);
+    struct frame *f = malloc(sizeof *f + WS_HEADER_MAX + len);
     if (!f)
         return NULL;
     f->refs = 1;
-    f->len = json_dumpb(msg, (char *)f->buf + LWS_PRE, len, JSON_COMPACT);
-    if (f->len != len) {
+    unsigned char *payload = f->buf + WS_HEADER_MAX;
+    if (json_dumpb(msg, (char *)payload, len, JSON_COMPACT) != len) {
         free(f);
         return NULL;
     }
+    /* A final text frame, unmasked (RFC 6455 5.2). */
+    int hdr = len < 126 ? 2 : len < 65536 ? 4 : 10;
+    f->wire = payload - hdr;
+    f->wire[0] = 0x81;
+    if (hdr == 2) {
+        f->wire[1] = (unsigned char)len;
+    } else if (hdr == 4) {
+        f->wire[1] = 126;
+        f->wire[2] = (unsigned char)(len >> 8);
+        f->wire[3] = (unsigned char)len;
+    } else {
+        f->wire[1] = 127;
+        for (int i = 0; i < 8; i++)
+            f->wire[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+    }
+    f->len = len + (size_t)hdr;
     return f;
 }
 
@@ -121,7 +243,7 @@ int ws_shutdown(app *a)
     int busy = 0;
     for (struct conn *c = a->conns; c; c = c->next) {
         start_close(c, LWS_CLOSE_STATUS_GOINGAWAY);
-        busy += c->out_frames > 0;
+        busy += c->q_n > 0;
     }
     return busy;
 }
@@ -149,7 +271,7 @@ static int filter(app *a, struct lws *wsi, struct conn *c)
 
 /* Appends a chunk to the message being reassembled; hands a complete one
  * to the router. -1 closes the connection at once. */
-static int receive(app *a, struct conn *c, const void *in, size_t len)
+static int receive(app *a, struct conn *c, void *in, size_t len)
 {
     if (c->close_status)
         return 0; /* closing: nothing more is handled */
@@ -167,6 +289,14 @@ static int receive(app *a, struct conn *c, const void *in, size_t len)
     }
     if (!c->rx_len) /* the first chunk of a message */
         c->rx_binary = lws_frame_is_binary(c->wsi);
+    if (!c->rx_len && last && len <= (size_t)a->cfg.max_message) {
+        /* Whole in one chunk, as most are: handled where lws read it, so
+         * an idle connection keeps no buffer of its own. */
+        router_handle(a, c, in, len, c->rx_binary);
+        sodium_memzero(in, len); /* a password.change's passwords */
+        c->rx_binary = 0;
+        return 0;
+    }
     size_t remaining = lws_remaining_packet_payload(c->wsi);
     size_t need = c->rx_len + len + remaining;
     if (need > (size_t)a->cfg.max_message) {
@@ -195,34 +325,19 @@ static int receive(app *a, struct conn *c, const void *in, size_t len)
         return 0;
 
     router_handle(a, c, c->rx, c->rx_len, c->rx_binary);
-    /* Keep a small buffer for the next message; give back a large one. */
-    c->rx_len = 0;
-    if (c->rx_cap > 4096) {
-        free(c->rx);
-        c->rx = NULL;
-        c->rx_cap = 0;
-    }
+    sodium_memzero(c->rx, c->rx_len);
+    free(c->rx);
+    c->rx = NULL;
+    c->rx_len = c->rx_cap = 0;
     c->rx_binary = 0;
     return 0;
 }
 
-static int writeable(struct conn *c)
+static int writeable(app *a, struct conn *c)
 {
-    struct out *o = c->out_head;
-    if (o) {
-        struct frame *f = o->frame;
-        if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
-            return -1;
-        c->out_head = o->next;
-        if (!c->out_head)
-            c->out_tail = NULL;
-        c->out_frames--;
-        c->out_bytes -= f->len;
-        ws_frame_unref(f);
-        free(o);
-        if (c->out_head || c->close_status)
-            lws_callback_on_writable(c->wsi);
-        return 0;
+    if (c->q_n) {
+        unmark_dirty(a, c); /* written now */
+        return send_queued(c);
     }
     if (c->close_status) {
         const char *reason = c->close_status == LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
@@ -245,14 +360,13 @@ static void closed(app *a, struct conn *c)
     if (c->next)
         c->next->prev = c->prev;
     a->conn_count--;
+    forum_group_forget(a, c);
     hub_drop(a->hub, c);
     forum_viewers_changed(a);
-    while (c->out_head) {
-        struct out *o = c->out_head;
-        c->out_head = o->next;
-        ws_frame_unref(o->frame);
-        free(o);
-    }
+    unmark_dirty(a, c);
+    for (; c->q_n; c->q_n--, c->q_head = (c->q_head + 1) % c->q_cap)
+        ws_frame_unref(c->q[c->q_head]);
+    free(c->q);
     free(c->rx);
     log_debug("ws.closed", "conn=%llu", (unsigned long long)c->id);
 }
@@ -281,7 +395,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_RECEIVE:
         return receive(a, c, in, len);
     case LWS_CALLBACK_SERVER_WRITEABLE:
-        return writeable(c);
+        return writeable(a, c);
     case LWS_CALLBACK_CLOSED:
         if (c->wsi)
             closed(a, c);
@@ -302,5 +416,8 @@ const struct lws_protocols ws_protocol = {
     .callback = callback,
     .per_session_data_size = sizeof(struct conn),
     /* Most of a connection's memory; larger messages arrive in chunks. */
-    .rx_buffer_size = 2048,
+    .rx_buffer_size = 1024,
+    /* Without this lws sends at most rx_buffer_size bytes a write and
+     * copies the rest aside for later turns; the kernel takes what fits. */
+    .tx_packet_size = 1u << 20,
 };

@@ -1,7 +1,8 @@
 /* ws.h: the WebSocket transport at /ws. Checks path, Origin and the session
  * cookie at upgrade; reassembles fragmented messages up to the cap; queues
- * outgoing frames and writes one per WRITEABLE callback. Knows nothing of
- * forums: complete messages go to router_handle(). */
+ * outgoing frames and writes each connection's queue with one write per
+ * turn of the loop. Knows nothing of forums: complete messages go to
+ * router_handle(). */
 #ifndef RAATI_WS_H
 #define RAATI_WS_H
 
@@ -24,7 +25,6 @@
 #define WS_DISCARD_MAX (16u << 20)
 
 struct frame;
-struct out;
 struct hub_sub;
 
 /* One WebSocket connection: lws's per-session data for the protocol. */
@@ -42,9 +42,11 @@ struct conn {
     int rx_dropping;     /* reading an oversized message to its end */
     size_t rx_discarded; /* bytes of it read and dropped */
 
-    struct out *out_head, *out_tail;
-    int out_frames;
+    struct frame **q; /* frames to send: a ring of q_cap, q_n from q_head */
+    int q_cap, q_head, q_n;
     size_t out_bytes;
+    int dirty; /* on app->dirty: has frames to write this turn */
+    struct conn *dirty_prev, *dirty_next;
     int close_status; /* nonzero: close with this status when writeable */
 
     struct hub_sub *subs; /* the channels subscribed to (hub.c) */
@@ -59,6 +61,10 @@ void ws_send_json(struct conn *c, json_t *msg);
 struct frame *ws_frame_json(json_t *msg);
 /* Queues f to c (taking a reference of its own). */
 void ws_send_frame(struct conn *c, struct frame *f);
+/* Writes what every connection has queued this turn, each connection's
+ * frames together in one write. Runs at the start of the loop's next turn
+ * by itself; call it to send sooner. */
+void ws_flush(app *a);
 void ws_frame_unref(struct frame *f);
 /* The open connection with this id, or NULL. */
 struct conn *ws_find(app *a, uint64_t id);

@@ -12,11 +12,12 @@ import { member, moderator, ok, stopClean, at, DAY } from './discuss.mjs';
 
 const ROLES = { ROLE_ANON: 0, ROLE_MEMBER: 1, ROLE_MODERATOR: 2, ROLE_ADMIN: 3 };
 
-// routes[] as the source says: [{ type, minRole, writes }].
+// routes[] as the source says: [{ type, minRole, writes }] (GROUPED, a
+// message that may share a commit, changes nothing here).
 function routerTable() {
   const src = readFileSync(join(root, 'server', 'router.c'), 'utf8');
   const body = src.slice(src.indexOf('routes[] = {'), src.indexOf('enum { ROUTE_COUNT'));
-  return [...body.matchAll(/\{\s*"([a-z._]+)",\s*(ROLE_[A-Z]+),\s*(READS|WRITES),\s*h_[a-z_]+\s*\}/g)]
+  return [...body.matchAll(/\{\s*"([a-z._]+)",\s*(ROLE_[A-Z]+),\s*(READS|WRITES)(?:\s*\|\s*GROUPED)?,\s*h_[a-z_]+\s*\}/g)]
     .map(([, type, role, rw]) => ({ type, minRole: ROLES[role], writes: rw === 'WRITES' }));
 }
 
