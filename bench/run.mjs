@@ -53,7 +53,7 @@ const SIZE = SMOKE ? {
   w5: { members: 20, signins: 3, rate: 20, warmup: 0.3, duration: 2, signinAfter: 0.5 },
 } : {
   w1: [1000, 5000, 15000],
-  w2: { subs: [100, 1000, 10000], warmup: 1, duration: 4, rateDuration: 8 },
+  w2: { subs: [100, 1000, 10000], warmup: 1, duration: 4, rateDuration: 20 },
   w3: { posters: [1, 16, 64], warmup: 1, duration: 5 },
   w4: { conns: 64, duration: 10 },
   w5: { members: 1000, signins: 50, rate: 20, warmup: 1, duration: 10, signinAfter: 2 },

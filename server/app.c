@@ -16,6 +16,7 @@
 #include "hub.h"
 #include "log.h"
 #include "results_page.h"
+#include "walsync.h"
 #include "ws.h"
 
 #define SHUTDOWN_GRACE_MS 3000
@@ -250,6 +251,8 @@ int app_serve(const config *cfg)
     build_headers(a);
 
     a->jobs = jobs_start(a->cfg.workers, JOB_QUEUE_MAX, wake_loop, a);
+    /* Without it the commit group waits for the disk on the loop. */
+    a->walsync = walsync_start(a->cfg.db_path, wake_loop, a);
     pthread_t sig_thread;
     if (!a->jobs || pthread_create(&sig_thread, NULL, signal_thread, a)) {
         log_error("server.start_failed", "reason=\"cannot start threads\"");
@@ -294,6 +297,7 @@ out:
     if (ctx)
         lws_context_destroy(ctx);
     forum_free(a);
+    walsync_stop(a->walsync);
     hub_free(a->hub);
     db_close(a->db);
     ratelimit_free(a->login_account);

@@ -50,6 +50,7 @@ typedef struct app {
     int dirty_poll_count;
     lws_sorted_usec_list_t wal_timer;   /* retries erasing the WAL after a secret poll */
     struct commit_group *group;         /* posts waiting for one commit (forum_routes.c) */
+    struct walsync *walsync;            /* flushes the log for the commit group */
     struct conn *dirty;                 /* connections with frames to write (ws.c) */
     lws_sorted_usec_list_t write_timer; /* writes them at the start of the next turn */
     int write_pending;                  /* write_timer is scheduled */

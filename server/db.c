@@ -185,15 +185,51 @@ void db_on_begin(db *d, void (*fn)(void *ctx), void *ctx)
     d->on_begin_ctx = ctx;
 }
 
+/* Runs one cached statement that returns no rows. */
+static raati_code run(db *d, const char *sql)
+{
+    sqlite3_stmt *st = db_prepare(d, sql);
+    if (!st)
+        return RAATI_E_INTERNAL;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        log_error("db.exec_failed", "error=\"%s\"", sqlite3_errmsg(d->h));
+        return RAATI_E_INTERNAL;
+    }
+    return RAATI_OK;
+}
+
 raati_code db_begin(db *d)
 {
     if (d->on_begin)
         d->on_begin(d->on_begin_ctx);
-    return db_exec(d, "BEGIN IMMEDIATE");
+    return run(d, "BEGIN IMMEDIATE");
+}
+raati_code db_begin_group(db *d)
+{
+    return run(d, "BEGIN IMMEDIATE");
+}
+raati_code db_synchronous(db *d, int level)
+{
+    return run(d, level == 1 ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
 }
 raati_code db_commit(db *d)
 {
-    return db_exec(d, "COMMIT");
+    return run(d, "COMMIT");
+}
+raati_code db_savepoint(db *d)
+{
+    return run(d, "SAVEPOINT change");
+}
+raati_code db_release(db *d)
+{
+    return run(d, "RELEASE change");
+}
+void db_rollback_savepoint(db *d)
+{
+    if (run(d, "ROLLBACK TO change") == RAATI_OK)
+        run(d, "RELEASE change");
 }
 void db_rollback(db *d)
 {

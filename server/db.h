@@ -41,7 +41,17 @@ raati_code db_begin(db *d);
 /* fn(ctx) is called at the start of every db_begin(): the server's commit
  * group (forum_routes.c) commits there before another transaction opens. */
 void db_on_begin(db *d, void (*fn)(void *ctx), void *ctx);
+/* BEGIN IMMEDIATE without calling the hook: the commit group's own. */
+raati_code db_begin_group(db *d);
+/* PRAGMA synchronous: 1 NORMAL (a commit writes the log but does not wait
+ * for the disk), 2 FULL (the default here). Only outside a transaction. */
+raati_code db_synchronous(db *d, int level);
 raati_code db_commit(db *d);
+/* SAVEPOINT change / RELEASE change / ROLLBACK TO change and RELEASE: one
+ * change inside a larger transaction (the commit group). */
+raati_code db_savepoint(db *d);
+raati_code db_release(db *d);
+void db_rollback_savepoint(db *d);
 void db_rollback(db *d);
 /* Runs sql (no results) outside the cache. */
 raati_code db_exec(db *d, const char *sql);

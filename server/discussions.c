@@ -314,7 +314,8 @@ static json_t *collect_posts(db *d, sqlite3_stmt *st, int64_t viewer, int flags,
         json_t *p = post_from_row(st, viewer, flags);
         if (!p)
             continue;
-        bytes += json_dumpb(p, NULL, 0, JSON_COMPACT);
+        if (max > 1) /* one post always goes: no need to measure it */
+            bytes += json_dumpb(p, NULL, 0, JSON_COMPACT);
         if (n && bytes > POSTS_REPLY_BYTES) {
             json_decref(p);
             *more = 1;

@@ -17,6 +17,7 @@
 #include "reports.h"
 #include "results.h"
 #include "surveys.h"
+#include "walsync.h"
 #include "words.h"
 #include "ws.h"
 
@@ -131,6 +132,24 @@ static int out_add_as(struct outbox *o, const char *channel, const char *shown, 
  * moderators and its author. */
 static int out_topic(app *a, struct outbox *o, int64_t topic_id, const char *event)
 {
+    /* A published topic's event goes only to its period's channel: with
+     * nobody there, it is not even built. (Nobody can join before it would
+     * have been sent: a commit group is committed and sent before any
+     * other message is handled.) */
+    sqlite3_stmt *st = db_prepare(a->db, "SELECT period_id, status FROM topic WHERE id = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, topic_id);
+    int unheard = 0;
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        strcmp((const char *)sqlite3_column_text(st, 1), "pending")) {
+        char channel[HUB_CHANNEL_MAX];
+        snprintf(channel, sizeof channel, "period:%lld", (long long)sqlite3_column_int64(st, 0));
+        unheard = !hub_has_subscribers(a->hub, channel);
+    }
+    sqlite3_reset(st);
+    if (unheard)
+        return 0;
     json_t *t = topic_json(a->db, topic_id, 0);
     if (!t)
         return -1;
@@ -327,11 +346,15 @@ static raati_code finish(app *a, forum_ctx *f, struct outbox *o, raati_code rc, 
  * post.create is the message that comes in floods (a busy discussion, a
  * workshop's minute of writing), and with synchronous=FULL each commit
  * waits for the disk. So posts that arrive in one turn of the loop share
- * one transaction: each runs inside its own savepoint (a refused post
- * undoes only itself), and at the end of the turn one commit makes them
- * all durable; only then go their events and replies, in the order the
- * posts came. Anything else that would read or write first ends the group
- * (forum_group_commit()), so nothing uncommitted is ever shown. */
+ * one transaction, each inside its own savepoint (a refused post undoes
+ * only itself). At the start of the next turn the group commits without
+ * waiting for the disk, and walsync.c flushes the log on its own thread
+ * while the loop serves the next posts; once the flush is done, the
+ * group's events and replies go out, in the order the posts came. So what
+ * is acknowledged is on disk, as with FULL. Anything else that would read
+ * or write first commits the group and waits for the disk
+ * (forum_group_commit()), so nothing that might still be lost is ever read
+ * or shown, and a connection's replies keep their order. */
 
 /* Changes in one commit at most. */
 #define GROUP_MAX 256
@@ -343,24 +366,137 @@ struct grouped {    /* one change waiting for the group's commit */
     raati_code code;
     raati_error err;
     int64_t seq;             /* the change's sequence number; 0 when refused */
-    int first_event, events; /* its events in group.ev */
+    int first_event, events; /* its events in batch.ev */
 };
 
-struct commit_group {
-    app *a;
-    int open;           /* the transaction is open */
-    int64_t seq_before; /* app.seq before the group, for a failed commit */
+/* The changes of one group, open or committed and waiting for the disk. */
+struct batch {
+    struct batch *next;
+    uint64_t flush; /* the walsync request that puts it on disk */
     int n;
     struct grouped ch[GROUP_MAX];
     struct out_event *ev;
     int ev_n, ev_cap;
-    lws_sorted_usec_list_t timer; /* commits at the start of the next turn */
 };
+
+struct commit_group {
+    app *a;
+    int open;           /* the transaction is open; its changes are in cur */
+    int64_t seq_before; /* app.seq before the group, for a failed commit */
+    struct batch *cur;
+    struct batch *held, *held_tail; /* committed, oldest first */
+    struct batch *spare;            /* one freed batch, kept for the next */
+    lws_sorted_usec_list_t timer;   /* commits at the start of the next turn */
+};
+
+/* Sends a batch's events and replies (failed: its changes could not be
+ * saved, so each gets an error) and empties it. */
+static void batch_send(app *a, struct batch *b, int failed)
+{
+    raati_error err = {0};
+    raati_fail(&err, RAATI_E_INTERNAL, NULL, "could not save the change");
+    for (int i = 0; i < b->n; i++) {
+        struct grouped *ch = &b->ch[i];
+        if (!failed && ch->seq)
+            publish_events(a, b->ev + ch->first_event, ch->events, ch->seq);
+        if (ch->c) {
+            int ok = !failed || ch->code;
+            router_reply(ch->c, ch->id, ok ? ch->code : RAATI_E_INTERNAL, ch->reply,
+                         ok ? &ch->err : &err);
+        }
+        json_decref(ch->id);
+        json_decref(ch->reply);
+    }
+    for (int i = 0; i < b->ev_n; i++)
+        json_decref(b->ev[i].data);
+    b->n = b->ev_n = 0;
+}
+
+static void batch_free(struct commit_group *g, struct batch *b)
+{
+    if (!g->spare) {
+        g->spare = b;
+        return;
+    }
+    free(b->ev);
+    free(b);
+}
+
+/* Sends every held batch that is on disk (all of them with all set, once
+ * the caller has made sure they are). */
+static void send_held(app *a, int all)
+{
+    struct commit_group *g = a->group;
+    int failed = 0;
+    uint64_t done = a->walsync ? walsync_done(a->walsync, &failed) : 0;
+    while (g->held && (all || g->held->flush <= done)) {
+        struct batch *b = g->held;
+        g->held = b->next;
+        if (!g->held)
+            g->held_tail = NULL;
+        batch_send(a, b, failed);
+        batch_free(g, b);
+    }
+}
+
+/* Commits the open group. With walsync the commit does not wait for the
+ * disk (the group began under synchronous=NORMAL): the group is held until
+ * walsync has flushed the log. Without, it waited (FULL) and stays in cur.
+ * 0 when committed. */
+static int group_commit_now(app *a)
+{
+    struct commit_group *g = a->group;
+    raati_error err = {0};
+    g->open = 0;
+    lws_sul_cancel(&g->timer);
+    int saved = !forum_save_seq(a->db, a->seq, &err) && !db_commit(a->db);
+    if (!saved) {
+        db_rollback(a->db);
+        log_error("forum.group_commit_failed", "changes=%d error=\"%s\"", g->cur->n,
+                  sqlite3_errmsg(db_handle(a->db)));
+        a->seq = g->seq_before;
+    }
+    if (a->walsync)
+        db_synchronous(a->db, 2); /* every other transaction waits for the disk */
+    if (!saved)
+        return -1;
+    if (!a->walsync)
+        return 0;
+    g->cur->flush = walsync_request(a->walsync);
+    g->cur->next = NULL;
+    if (g->held_tail)
+        g->held_tail->next = g->cur;
+    else
+        g->held = g->cur;
+    g->held_tail = g->cur;
+    g->cur = NULL;
+    return 0;
+}
+
+/* Sends everything, waiting for the disk: the held groups, then the group
+ * in cur (committed in place, or refused when failed). */
+static void send_all(app *a, int failed)
+{
+    struct commit_group *g = a->group;
+    if (g->held) {
+        walsync_wait(a->walsync, g->held_tail->flush);
+        send_held(a, 1);
+    }
+    if (g->cur)
+        batch_send(a, g->cur, failed);
+    ws_flush(a); /* out now, each subscriber's events in one write */
+}
 
 static void group_timer_fired(lws_sorted_usec_list_t *sul)
 {
     struct commit_group *g = lws_container_of(sul, struct commit_group, timer);
-    forum_group_commit(g->a);
+    app *a = g->a;
+    if (!g->open)
+        return;
+    if (group_commit_now(a))
+        send_all(a, 1); /* not saved: what is held goes first, then the refusals */
+    else if (g->cur && g->cur->n)
+        send_all(a, 0); /* committed with FULL (no walsync) */
 }
 
 /* db_begin() calls this first: another transaction ends the group. */
@@ -369,46 +505,35 @@ static void group_hook(void *ctx)
     forum_group_commit(ctx);
 }
 
+void forum_group_synced(app *a)
+{
+    if (a->group && a->group->held) {
+        send_held(a, 0);
+        ws_flush(a);
+    }
+}
+
 void forum_group_commit(app *a)
 {
     struct commit_group *g = a->group;
-    if (!g || !g->open)
+    if (!g || (!g->open && !g->held))
         return;
-    g->open = 0;
-    lws_sul_cancel(&g->timer);
-    raati_error err = {0};
-    int saved = !forum_save_seq(a->db, a->seq, &err) && !db_commit(a->db);
-    if (!saved) {
-        db_rollback(a->db);
-        log_error("forum.group_commit_failed", "changes=%d error=\"%s\"", g->n,
-                  sqlite3_errmsg(db_handle(a->db)));
-        a->seq = g->seq_before;
-        raati_fail(&err, RAATI_E_INTERNAL, NULL, "could not save the change");
-    }
-    for (int i = 0; i < g->n; i++) {
-        struct grouped *ch = &g->ch[i];
-        if (saved && ch->seq)
-            publish_events(a, g->ev + ch->first_event, ch->events, ch->seq);
-        if (ch->c) {
-            int ok = saved || ch->code;
-            router_reply(ch->c, ch->id, ok ? ch->code : RAATI_E_INTERNAL, ch->reply,
-                         ok ? &ch->err : &err);
-        }
-        json_decref(ch->id);
-        json_decref(ch->reply);
-    }
-    for (int i = 0; i < g->ev_n; i++)
-        json_decref(g->ev[i].data);
-    g->n = g->ev_n = 0;
-    ws_flush(a); /* out now, each subscriber's events in one write */
+    send_all(a, g->open && group_commit_now(a));
 }
 
 void forum_group_forget(app *a, struct conn *c)
 {
     struct commit_group *g = a->group;
-    for (int i = 0; g && i < g->n; i++)
-        if (g->ch[i].c == c)
-            g->ch[i].c = NULL;
+    if (!g)
+        return;
+    for (struct batch *b = g->cur; b; b = NULL)
+        for (int i = 0; i < b->n; i++)
+            if (b->ch[i].c == c)
+                b->ch[i].c = NULL;
+    for (struct batch *b = g->held; b; b = b->next)
+        for (int i = 0; i < b->n; i++)
+            if (b->ch[i].c == c)
+                b->ch[i].c = NULL;
 }
 
 /* Opens the group's transaction if it is not open, then a savepoint for
@@ -422,13 +547,26 @@ static raati_code group_begin(app *a, struct outbox *o, raati_error *err)
     if (g->open && sqlite3_get_autocommit(db_handle(a->db)))
         forum_group_commit(a);
     if (!g->open) {
-        if (db_begin(a->db))
+        if (!g->cur) {
+            g->cur = g->spare ? g->spare : calloc(1, sizeof *g->cur);
+            g->spare = NULL;
+            if (!g->cur)
+                return raati_fail(err, RAATI_E_INTERNAL, NULL, "out of memory");
+        }
+        /* Not db_begin(): groups waiting for the disk may stay waiting.
+         * The setting can only change outside a transaction. */
+        if (a->walsync && db_synchronous(a->db, 1))
+            return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
+        if (db_begin_group(a->db)) {
+            if (a->walsync)
+                db_synchronous(a->db, 2);
             return raati_fail(err, RAATI_E_BUSY, NULL, "the database is busy: try again shortly");
+        }
         g->open = 1;
         g->seq_before = a->seq;
         lws_sul_schedule(a->ctx, 0, &g->timer, group_timer_fired, 1);
     }
-    if (db_exec(a->db, "SAVEPOINT change"))
+    if (db_savepoint(a->db))
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
     return RAATI_OK;
 }
@@ -441,7 +579,7 @@ static int group_finish(struct request *rq, forum_ctx *f, struct outbox *o, raat
                         int discard, json_t *reply, raati_error *err)
 {
     app *a = rq->a;
-    struct commit_group *g = a->group;
+    struct batch *g = a->group->cur;
     if (!rc && !discard && out_moderation(a, o, f->seq))
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not read back the change");
     if (!rc && !discard && o->n > g->ev_cap - g->ev_n) {
@@ -455,11 +593,11 @@ static int group_finish(struct request *rq, forum_ctx *f, struct outbox *o, raat
             g->ev = ev, g->ev_cap = cap;
     }
     if (rc || discard) {
-        db_exec(a->db, "ROLLBACK TO change; RELEASE change");
+        db_rollback_savepoint(a->db);
         out_clear(o);
-    } else if (db_exec(a->db, "RELEASE change")) {
+    } else if (db_release(a->db)) {
         rc = raati_fail(err, RAATI_E_INTERNAL, NULL, "could not save the change");
-        db_exec(a->db, "ROLLBACK TO change; RELEASE change");
+        db_rollback_savepoint(a->db);
         out_clear(o);
     }
     struct grouped *ch = &g->ch[g->n++];
@@ -479,8 +617,8 @@ static int group_finish(struct request *rq, forum_ctx *f, struct outbox *o, raat
         g->ev_n += o->n;
         o->n = 0; /* the group owns the events' data now */
     }
-    if (g->n == GROUP_MAX)
-        forum_group_commit(a);
+    if (g->n == GROUP_MAX) /* full: commit it now */
+        group_timer_fired(&a->group->timer);
     return ROUTER_PENDING;
 }
 
@@ -673,11 +811,17 @@ void forum_start(app *a)
 
 void forum_free(app *a)
 {
-    if (!a->group)
+    struct commit_group *g = a->group;
+    if (!g)
         return;
     forum_group_commit(a);
-    free(a->group->ev);
-    free(a->group);
+    struct batch *batches[] = {g->cur, g->spare};
+    for (int i = 0; i < 2; i++)
+        if (batches[i]) {
+            free(batches[i]->ev);
+            free(batches[i]);
+        }
+    free(g);
     a->group = NULL;
 }
 
@@ -930,6 +1074,31 @@ static raati_code post_done(app *a, const forum_ctx *f, struct outbox *o, int64_
     return built(failed, err);
 }
 
+/* post.create's reply, events and topic counts. A new published post
+ * looks the same to everyone but its author's "mine" and "reported" (it
+ * cannot answer a hidden post), so its event is the reply's post without
+ * those, read once; a pending one goes as post_done() sends it. */
+static raati_code post_created(app *a, const forum_ctx *f, struct outbox *o, int64_t post_id,
+                               json_t *reply, raati_error *err)
+{
+    json_t *p = post_json(a->db, post_id, f->member_id, post_flags(f));
+    const char *status = p ? json_string_value(json_object_get(p, "status")) : NULL;
+    if (!status || strcmp(status, "published")) {
+        int pending = status && !strcmp(status, "pending");
+        json_decref(p);
+        return post_done(a, f, o, post_id, "post.created", pending ? NULL : "topic.changed", reply,
+                         err);
+    }
+    json_t *shown = json_copy(p);
+    json_object_del(shown, "mine");
+    json_object_del(shown, "reported");
+    int64_t topic_id = json_integer_value(json_object_get(p, "topic_id"));
+    int failed = out_add(o, "topic", topic_id, "post.created", shown) ||
+                 out_topic(a, o, topic_id, "topic.changed");
+    json_object_set_new(reply, "post", p);
+    return built(failed, err);
+}
+
 /* post.create and post.delete: one post written, its event and its
  * topic's new counts. */
 static int post_write(struct request *rq,
@@ -986,8 +1155,7 @@ int h_post_create(struct request *rq, json_t *reply, raati_error *err)
     if (!rc)
         rc = post_rate(rq, err);
     if (!rc)
-        rc = post_done(a, &f, &o, post_id, "post.created",
-                       post_pending(a, post_id) ? NULL : "topic.changed", reply, err);
+        rc = post_created(a, &f, &o, post_id, reply, err);
     if (!rc)
         post_counted(rq);
     return group_finish(rq, &f, &o, rc, 0, reply, err);

@@ -17,6 +17,9 @@ void forum_free(app *a);
  * called before anything else reads or writes the database (db_begin()
  * calls it too), and at the start of each turn of the loop. */
 void forum_group_commit(app *a);
+/* Sends the groups whose log flush is done (called when walsync wakes the
+ * loop). */
+void forum_group_synced(app *a);
 /* Forgets a closing connection's replies waiting in the commit group. */
 void forum_group_forget(app *a, struct conn *c);
 /* Schedules a viewer-count update if one is due (called after a

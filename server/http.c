@@ -923,8 +923,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         return http_confirm_upgrade(a, wsi);
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        if (a && a->jobs) {
-            forum_group_commit(a);
+        if (a)
+            forum_group_synced(a);
+        if (a && a->jobs && jobs_finished(a->jobs)) {
+            forum_group_commit(a); /* a job's answer may read or write */
             jobs_drain(a->jobs, a);
         }
         return 0;

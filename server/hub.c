@@ -295,6 +295,12 @@ int hub_asked(struct conn *c)
     return n;
 }
 
+int hub_has_subscribers(hub *h, const char *name)
+{
+    struct channel *ch = find(h, name, NULL);
+    return ch && ch->n > 0;
+}
+
 int hub_viewers(hub *h, const char *name)
 {
     struct channel *ch = find(h, name, NULL);

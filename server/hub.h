@@ -48,6 +48,8 @@ int hub_names(struct conn *c, char names[][HUB_CHANNEL_MAX], int max);
 /* How many channels c holds whose names have no second colon, i.e. the
  * ones it asked for (hidden channels are named like poll:5:results). */
 int hub_asked(struct conn *c);
+/* 1 if any connection is subscribed to channel. */
+int hub_has_subscribers(hub *h, const char *name);
 /* Distinct members subscribed to a topic:<id> channel now (other channels
  * are not counted: 0). */
 int hub_viewers(hub *h, const char *channel);

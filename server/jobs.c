@@ -107,6 +107,14 @@ int jobs_submit(jobs *p, job *j)
     return 0;
 }
 
+int jobs_finished(jobs *p)
+{
+    pthread_mutex_lock(&p->lock);
+    int yes = p->finished != NULL;
+    pthread_mutex_unlock(&p->lock);
+    return yes;
+}
+
 void jobs_drain(jobs *p, void *loop_ctx)
 {
     pthread_mutex_lock(&p->lock);

@@ -22,6 +22,8 @@ typedef struct jobs jobs;
 jobs *jobs_start(int workers, int max_queued, void (*wake)(void *), void *wake_arg);
 /* Queues j; -1 if the queue is full or the pool is stopping (j untouched). */
 int jobs_submit(jobs *p, job *j);
+/* 1 if some job has finished and waits for jobs_drain(). */
+int jobs_finished(jobs *p);
 /* On the loop: calls done() for every finished job. */
 void jobs_drain(jobs *p, void *loop_ctx);
 /* Lets running jobs finish, cancels queued ones (their done() is called

@@ -167,7 +167,10 @@ void ws_flush(app *a)
 
 struct frame *ws_frame_json(json_t *msg)
 {
-    size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
+    /* Serialized once into scratch, then copied: most frames fit, and
+     * jansson's dump costs far more than the copy. */
+    static char scratch[WS_WRITE_MAX];
+    size_t len = json_dumpb(msg, scratch, sizeof scratch, JSON_COMPACT);
     if (!len)
         return NULL;
     struct frame *f = malloc(sizeof *f + WS_HEADER_MAX + len);
@@ -175,7 +178,9 @@ struct frame *ws_frame_json(json_t *msg)
         return NULL;
     f->refs = 1;
     unsigned char *payload = f->buf + WS_HEADER_MAX;
-    if (json_dumpb(msg, (char *)payload, len, JSON_COMPACT) != len) {
+    if (len <= sizeof scratch)
+        memcpy(payload, scratch, len);
+    else if (json_dumpb(msg, (char *)payload, len, JSON_COMPACT) != len) {
         free(f);
         return NULL;
     }
