@@ -113,8 +113,8 @@ int app_serve(const config *cfg)
     /* Each post's savepoint journal (some 150 KB) is freed at the top of
      * the heap; by default glibc hands that back to the kernel and asks for
      * it again with the next post, two system calls and page faults a
-     * post. Keep up to 8 MiB of freed heap instead. */
-    mallopt(M_TRIM_THRESHOLD, 8 << 20);
+     * post. Keep up to 1 MiB of freed heap instead. */
+    mallopt(M_TRIM_THRESHOLD, 1 << 20);
 
     char web_root[PATH_MAX];
     if (!realpath(a->cfg.web_root, web_root)) {
@@ -285,6 +285,7 @@ int app_serve(const config *cfg)
         lws_service(a->ctx, 0);
     }
     lws_sul_cancel(&tick);
+    forum_group_commit(a); /* posts that came during the grace period */
     log_info("server.stopped", "open_connections=%d", a->conn_count);
     status = 0;
 

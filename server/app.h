@@ -48,10 +48,12 @@ typedef struct app {
     lws_sorted_usec_list_t poll_timer;    /* sends coalesced poll results */
     int64_t dirty_polls[64];              /* polls voted on since the last send */
     int dirty_poll_count;
-    lws_sorted_usec_list_t wal_timer;   /* retries erasing the WAL after a secret poll */
-    struct commit_group *group;         /* posts waiting for one commit (forum_routes.c) */
-    struct walsync *walsync;            /* flushes the log for the commit group */
-    struct conn *dirty;                 /* connections with frames to write (ws.c) */
+    lws_sorted_usec_list_t wal_timer; /* retries erasing the WAL after a secret poll */
+    struct commit_group *group;       /* posts waiting for one commit (forum_routes.c) */
+    struct walsync *walsync;          /* flushes the log for the commit group */
+    struct dirty_line {
+        struct conn *head, *tail;
+    } dirty[2]; /* connections with frames to write: events, replies (ws.c) */
     lws_sorted_usec_list_t write_timer; /* writes them at the start of the next turn */
     int write_pending;                  /* write_timer is scheduled */
     int wal_erase_tries;

@@ -395,10 +395,11 @@ static void batch_send(app *a, struct batch *b, int failed)
 {
     raati_error err = {0};
     raati_fail(&err, RAATI_E_INTERNAL, NULL, "could not save the change");
+    /* Replies first: connections are written in the order they were given
+     * something, so an author hears "saved" before the fan-out of a busy
+     * topic, not after it. */
     for (int i = 0; i < b->n; i++) {
         struct grouped *ch = &b->ch[i];
-        if (!failed && ch->seq)
-            publish_events(a, b->ev + ch->first_event, ch->events, ch->seq);
         if (ch->c) {
             int ok = !failed || ch->code;
             router_reply(ch->c, ch->id, ok ? ch->code : RAATI_E_INTERNAL, ch->reply,
@@ -407,6 +408,9 @@ static void batch_send(app *a, struct batch *b, int failed)
         json_decref(ch->id);
         json_decref(ch->reply);
     }
+    for (int i = 0; i < b->n; i++)
+        if (!failed && b->ch[i].seq)
+            publish_events(a, b->ev + b->ch[i].first_event, b->ch[i].events, b->ch[i].seq);
     for (int i = 0; i < b->ev_n; i++)
         json_decref(b->ev[i].data);
     b->n = b->ev_n = 0;
@@ -1145,8 +1149,10 @@ int h_post_create(struct request *rq, json_t *reply, raati_error *err)
     raati_code rc;
     if (!a->group) /* could not allocate one at start: commit alone */
         return post_write(rq, post_create, "post.created", reply, err);
-    if ((rc = group_begin(a, &o, err)))
+    if ((rc = group_begin(a, &o, err))) {
+        forum_group_commit(a); /* earlier replies go before this refusal */
         return rc;
+    }
     ctx_for(rq, &f);
     if (!(rc = post_create(&f, rq->msg, &post_id, err)) && f.replayed) {
         rc = post_done(a, &f, &o, post_id, NULL, NULL, reply, err);

@@ -35,34 +35,46 @@ void ws_frame_unref(struct frame *f)
 
 static void flush_later(app *a);
 
-/* Puts c on the list of connections with frames to write this turn. */
-static void mark_dirty(app *a, struct conn *c)
-{
-    if (c->dirty)
-        return;
-    c->dirty = 1;
-    c->dirty_prev = NULL;
-    c->dirty_next = a->dirty;
-    if (a->dirty)
-        a->dirty->dirty_prev = c;
-    a->dirty = c;
-    flush_later(a);
-}
+/* Connections with frames to write are in one of two lines, each first
+ * come, first written: replies (a member waiting for an answer) before
+ * events (a fan-out to a whole topic, which ws_flush() writes in slices so
+ * the loop reads what comes in meanwhile). */
+enum { LINE_NONE, LINE_EVENTS, LINE_REPLIES };
 
 static void unmark_dirty(app *a, struct conn *c)
 {
     if (!c->dirty)
         return;
+    struct dirty_line *l = &a->dirty[c->dirty - 1];
     if (c->dirty_prev)
         c->dirty_prev->dirty_next = c->dirty_next;
     else
-        a->dirty = c->dirty_next;
+        l->head = c->dirty_next;
     if (c->dirty_next)
         c->dirty_next->dirty_prev = c->dirty_prev;
-    c->dirty = 0;
+    else
+        l->tail = c->dirty_prev;
+    c->dirty = LINE_NONE;
 }
 
-static void enqueue(struct conn *c, struct frame *f)
+static void mark_dirty(app *a, struct conn *c, int line)
+{
+    if (c->dirty >= line)
+        return;
+    unmark_dirty(a, c); /* a reply moves it up to the replies' line */
+    struct dirty_line *l = &a->dirty[line - 1];
+    c->dirty = line;
+    c->dirty_next = NULL;
+    c->dirty_prev = l->tail;
+    if (l->tail)
+        l->tail->dirty_next = c;
+    else
+        l->head = c;
+    l->tail = c;
+    flush_later(a);
+}
+
+static void enqueue(struct conn *c, struct frame *f, int line)
 {
     if (c->close_status)
         return;
@@ -89,7 +101,7 @@ static void enqueue(struct conn *c, struct frame *f)
     c->q_n++;
     f->refs++;
     c->out_bytes += f->len;
-    mark_dirty(app_of(c->wsi), c);
+    mark_dirty(app_of(c->wsi), c, line);
 }
 
 /* Writes c's queued frames, as many as fit in one write, with one
@@ -151,8 +163,20 @@ void ws_flush(app *a)
     a->write_pending = 0;
     if (a->ctx)
         lws_sul_cancel(&a->write_timer);
-    while (a->dirty) {
-        struct conn *c = a->dirty;
+    /* A fan-out goes in four slices or fewer, so a post that arrives
+     * meanwhile is read and answered after a quarter of it, not all. A
+     * slice is never under 256 (each turn of the loop polls every socket). */
+    int slice = a->conn_count / 4 > 256 ? a->conn_count / 4 : 256;
+    for (int n = 0;; n++) {
+        struct conn *c = a->dirty[LINE_REPLIES - 1].head;
+        if (!c && n >= slice && a->dirty[LINE_EVENTS - 1].head) {
+            flush_later(a); /* the rest of the fan-out next turn */
+            return;
+        }
+        if (!c)
+            c = a->dirty[LINE_EVENTS - 1].head;
+        if (!c)
+            return;
         unmark_dirty(a, c);
         /* Bytes lws holds from a partial write go first: wait for
          * WRITEABLE, which comes once they are out. */
@@ -205,14 +229,14 @@ struct frame *ws_frame_json(json_t *msg)
 
 void ws_send_frame(struct conn *c, struct frame *f)
 {
-    enqueue(c, f);
+    enqueue(c, f, LINE_EVENTS);
 }
 
 void ws_send_json(struct conn *c, json_t *msg)
 {
     struct frame *f = ws_frame_json(msg);
     if (f) {
-        enqueue(c, f);
+        enqueue(c, f, LINE_REPLIES);
         ws_frame_unref(f);
     }
 }
@@ -421,7 +445,7 @@ const struct lws_protocols ws_protocol = {
     .callback = callback,
     .per_session_data_size = sizeof(struct conn),
     /* Most of a connection's memory; larger messages arrive in chunks. */
-    .rx_buffer_size = 1024,
+    .rx_buffer_size = 512,
     /* Without this lws sends at most rx_buffer_size bytes a write and
      * copies the rest aside for later turns; the kernel takes what fits. */
     .tx_packet_size = 1u << 20,

@@ -45,7 +45,7 @@ struct conn {
     struct frame **q; /* frames to send: a ring of q_cap, q_n from q_head */
     int q_cap, q_head, q_n;
     size_t out_bytes;
-    int dirty; /* on app->dirty: has frames to write this turn */
+    int dirty; /* in a line of app->dirty (ws.c): has frames to write */
     struct conn *dirty_prev, *dirty_next;
     int close_status; /* nonzero: close with this status when writeable */
 
@@ -55,15 +55,17 @@ struct conn {
 
 extern const struct lws_protocols ws_protocol;
 
-/* Queues msg (serialized once) to c. Takes no ownership of msg. */
+/* Queues msg (serialized once) to c as a reply, written before events
+ * waiting for other connections. Takes no ownership of msg. */
 void ws_send_json(struct conn *c, json_t *msg);
 /* msg serialized into a frame with one reference, or NULL. */
 struct frame *ws_frame_json(json_t *msg);
-/* Queues f to c (taking a reference of its own). */
+/* Queues f, an event, to c (taking a reference of its own). */
 void ws_send_frame(struct conn *c, struct frame *f);
-/* Writes what every connection has queued this turn, each connection's
- * frames together in one write. Runs at the start of the loop's next turn
- * by itself; call it to send sooner. */
+/* Writes what connections have queued, each connection's frames together
+ * in one write: those with a reply waiting first, then those with only
+ * events. Runs at the start of the loop's next turn by itself; call it to
+ * send sooner. */
 void ws_flush(app *a);
 void ws_frame_unref(struct frame *f);
 /* The open connection with this id, or NULL. */
