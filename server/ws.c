@@ -37,8 +37,9 @@ static void flush_later(app *a);
 
 /* Connections with frames to write are in one of two lines, each first
  * come, first written: replies (a member waiting for an answer) before
- * events (a fan-out to a whole topic, which ws_flush() writes in slices so
- * the loop reads what comes in meanwhile). */
+ * events (a fan-out to a whole topic). A fan-out is written whole: cut
+ * into slices, each slice costs a turn of the loop, which polls every
+ * socket, and the fan-out's first-to-last time grows by as much. */
 enum { LINE_NONE, LINE_EVENTS, LINE_REPLIES };
 
 static void unmark_dirty(app *a, struct conn *c)
@@ -163,16 +164,8 @@ void ws_flush(app *a)
     a->write_pending = 0;
     if (a->ctx)
         lws_sul_cancel(&a->write_timer);
-    /* A fan-out goes in four slices or fewer, so a post that arrives
-     * meanwhile is read and answered after a quarter of it, not all. A
-     * slice is never under 256 (each turn of the loop polls every socket). */
-    int slice = a->conn_count / 4 > 256 ? a->conn_count / 4 : 256;
-    for (int n = 0;; n++) {
+    for (;;) {
         struct conn *c = a->dirty[LINE_REPLIES - 1].head;
-        if (!c && n >= slice && a->dirty[LINE_EVENTS - 1].head) {
-            flush_later(a); /* the rest of the fan-out next turn */
-            return;
-        }
         if (!c)
             c = a->dirty[LINE_EVENTS - 1].head;
         if (!c)
