@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wsframe.h"
+
 #define RBUF_SIZE (16 * 1024)    /* per connection: frames are parsed in place here */
 #define WBUF_SMALL 2048          /* upgrade request, subscribe, pongs */
 #define WBUF_POSTER (256 * 1024) /* a poster may queue posts behind a full socket */
@@ -551,21 +553,10 @@ static void parse_frames(struct conn *c, int64_t now)
             conn_close(c, "masked server frame");
             return;
         }
-        size_t hdr = 2;
-        uint64_t len = b[1] & 127;
-        if (len == 126) {
-            hdr = 4;
-            if (avail < hdr)
-                break;
-            len = (uint64_t)b[2] << 8 | b[3];
-        } else if (len == 127) {
-            hdr = 10;
-            if (avail < hdr)
-                break;
-            len = 0;
-            for (int i = 2; i < 10; i++)
-                len = len << 8 | b[i];
-        }
+        size_t hdr;
+        uint64_t len;
+        if (!ws_frame_lengths(b, avail, &hdr, &len))
+            break;
         if (hdr + len <= avail) {
             on_frame(c, b[0] & 15, (char *)b + hdr, (size_t)len, now);
             pos += hdr + len;

@@ -30,6 +30,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "wsframe.h"
+
 #define RBUF_SIZE (64 * 1024)       /* the largest client message, with its header */
 #define OUT_MAX (16u * 1024 * 1024) /* a client this far behind is dropped */
 #define MAX_EVENTS 1024
@@ -191,23 +193,10 @@ static bool handle_frames(int fd)
     size_t pos = 0;
     for (;;) {
         unsigned char *b = (unsigned char *)c->rbuf + pos;
-        size_t avail = c->rlen - pos, h = 2;
-        if (avail < 2)
+        size_t avail = c->rlen - pos, h;
+        uint64_t n;
+        if (!ws_frame_lengths(b, avail, &h, &n))
             break;
-        uint64_t n = b[1] & 127;
-        if (n == 126) {
-            h = 4;
-            if (avail < h)
-                break;
-            n = (uint64_t)b[2] << 8 | b[3];
-        } else if (n == 127) {
-            h = 10;
-            if (avail < h)
-                break;
-            n = 0;
-            for (int i = 2; i < 10; i++)
-                n = n << 8 | b[i];
-        }
         if (!(b[1] & 0x80) || n + h + 4 >= RBUF_SIZE) {
             client_close(fd); /* unmasked, or larger than we keep */
             return false;
