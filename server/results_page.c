@@ -14,6 +14,7 @@
 
 #include "markdown.h"
 #include "results.h"
+#include "strbuf.h"
 #include "times.h"
 
 /* ---- the texts of the pages ---- */
@@ -180,43 +181,17 @@ int results_texts_missing(void)
 
 /* ---- a bounded buffer ---- */
 
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int failed; /* out of memory or past RESULTS_PAGE_MAX: the result is NULL */
-} buf;
-
-static void put_n(buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 16384;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if (cap > RESULTS_PAGE_MAX + 1) {
-            if (b->len + n + 1 > RESULTS_PAGE_MAX + 1) {
-                b->failed = 1;
-                return;
-            }
-            cap = RESULTS_PAGE_MAX + 1;
-        }
-        char *grown = realloc(b->s, cap);
-        if (!grown) {
-            b->failed = 1;
-            return;
-        }
-        b->s = grown;
-        b->cap = cap;
+/* A page is built in a strbuf capped at RESULTS_PAGE_MAX (past it, or out
+ * of memory, the result is NULL). */
+typedef strbuf buf;
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        .max = RESULTS_PAGE_MAX                                                                    \
     }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
 
 static void put(buf *b, const char *s)
 {
-    put_n(b, s, strlen(s));
+    strbuf_put(b, s, strlen(s));
 }
 
 static void putf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -232,7 +207,7 @@ static void putf(buf *b, const char *fmt, ...)
         return;
     }
     if ((size_t)n < sizeof small) {
-        put_n(b, small, (size_t)n);
+        strbuf_put(b, small, (size_t)n);
         return;
     }
     char *big = malloc((size_t)n + 1);
@@ -243,7 +218,7 @@ static void putf(buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    put_n(b, big, (size_t)n);
+    strbuf_put(b, big, (size_t)n);
     free(big);
 }
 
@@ -280,13 +255,13 @@ static void esc(buf *b, const char *s)
         /* U+FFFE and U+FFFF are not characters XML allows: dropped. */
         if ((unsigned char)c[0] == 0xEF && (unsigned char)c[1] == 0xBF &&
             ((unsigned char)c[2] == 0xBE || (unsigned char)c[2] == 0xBF)) {
-            put_n(b, run, (size_t)(c - run));
+            strbuf_put(b, run, (size_t)(c - run));
             c += 2;
             run = c + 1;
             continue;
         }
         if (rep) {
-            put_n(b, run, (size_t)(c - run));
+            strbuf_put(b, run, (size_t)(c - run));
             put(b, rep);
             run = c + 1;
         }
@@ -883,7 +858,7 @@ static void put_group_name(buf *b, const config *cfg, json_t *row, int by_age, i
         /* "15-24" with an en dash, as numbers ranges are written */
         const char *dash = strchr(id, '-');
         if (dash) {
-            put_n(b, id, (size_t)(dash - id));
+            strbuf_put(b, id, (size_t)(dash - id));
             put(b, "–");
             esc(b, dash + 1);
         } else {
@@ -973,7 +948,7 @@ char *results_page_html(const config *cfg, json_t *doc, int lang, enum results_p
 {
     if (lang < 0 || lang >= LANG_COUNT || !json_is_object(doc))
         return NULL;
-    buf b = {0};
+    buf b = BUF_INIT;
     json_t *period = json_object_get(doc, "period");
     const char *slug = jstr(doc, "slug");
     const char *title = jstr(period, "title");
@@ -1063,7 +1038,7 @@ char *results_index_html(const config *cfg, json_t *index, int lang)
 {
     if (lang < 0 || lang >= LANG_COUNT)
         return NULL;
-    buf b = {0};
+    buf b = BUF_INIT;
     struct head h = {.title = text(T_RESULTS, lang),
                      .description = text(T_INDEX_INTRO, lang),
                      .og_type = "website",
@@ -1175,7 +1150,7 @@ static void put_feed_follow_up(buf *b, const config *cfg, json_t *e, int lang,
     put(b, "</title>\n");
     put_feed_times(b, e, feed_updated);
     /* The content is HTML, written escaped into the XML. */
-    buf html = {0};
+    buf html = BUF_INIT;
     const char *t = jstr(e, "text"), *reason = jstr(e, "reason");
     if (t && t[0]) {
         put(&html, "<p>");
@@ -1199,7 +1174,7 @@ char *results_feed_xml(const config *cfg, json_t *feed, int lang)
 {
     if (lang < 0 || lang >= LANG_COUNT)
         return NULL;
-    buf b = {0};
+    buf b = BUF_INIT;
     const char *l = config_lang_names[lang];
     putf(&b,
          "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
@@ -1259,9 +1234,9 @@ static void put_headings_up(buf *b, const char *html)
                                                                     : NULL;
         if (!d || *d < '3' || *d > '6' || d[1] != '>')
             continue;
-        put_n(b, run, (size_t)(d - run));
+        strbuf_put(b, run, (size_t)(d - run));
         char level = (char)(*d - 1);
-        put_n(b, &level, 1);
+        strbuf_put(b, &level, 1);
         run = d + 1;
         c = d;
     }
@@ -1274,7 +1249,7 @@ static void put_md_text(buf *b, const char *s)
     for (; *s; s++) {
         if (strchr("\\`*_{}[]()<>#+-.!|&\"'~", *s) && *s)
             put(b, "\\");
-        put_n(b, s, 1);
+        strbuf_put(b, s, 1);
     }
 }
 
@@ -1285,7 +1260,7 @@ static const char *const email_placeholders[LANG_COUNT] = {
  * in from the configuration. */
 static char *fill_statement(const config *cfg, const char *md, int lang)
 {
-    buf b = {0};
+    buf b = BUF_INIT;
     const char *email = cfg->contact_email;
     int plain_email =
         email[0] && strspn(email, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -1304,7 +1279,7 @@ static char *fill_statement(const config *cfg, const char *md, int lang)
             c += 17;
         } else {
             size_t n = strcspn(c + 1, "{") + 1;
-            put_n(&b, c, n);
+            strbuf_put(&b, c, n);
             c += n;
         }
     }
@@ -1320,7 +1295,7 @@ char *results_statement_html(const config *cfg, const char *markdown, int lang)
     free(filled);
     if (!body)
         return NULL;
-    buf b = {0};
+    buf b = BUF_INIT;
     struct head h = {.title = text(T_STATEMENT, lang),
                      .og_type = "website",
                      .path = results_mountpoints[6 + lang]};

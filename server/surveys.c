@@ -13,6 +13,7 @@
 #include "members.h"
 #include "periods.h"
 #include "question.h"
+#include "strbuf.h"
 
 static const char *const statuses[] = {"draft", "open", "closed"};
 enum { S_DRAFT, S_OPEN, S_CLOSED };
@@ -1186,31 +1187,13 @@ int survey_is_secret(db *d, int64_t id)
 /* ---- CSV ---- */
 
 struct buf {
-    char *s;
-    size_t len, cap;
-    int failed;
+    strbuf out;
     char sep; /* between cells */
 };
 
 static void put(struct buf *b, const char *s, size_t n)
 {
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(b->s, cap);
-        if (!grown) {
-            b->failed = 1;
-            return;
-        }
-        b->s = grown;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
+    strbuf_put(&b->out, s, n);
 }
 
 /* One quoted cell; text a spreadsheet would run as a formula gets a '. */
@@ -1265,7 +1248,7 @@ static void csv_each(json_t *answers, sqlite3_stmt *row, void *ctx)
             snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
             cell(x->b, num, 0);
         } else {
-            struct buf joined = {0};
+            strbuf joined = {0};
             size_t k;
             json_t *id, *list = json_is_array(v) ? json_incref(v) : json_pack("[O]", v);
             json_array_foreach(list, k, id)
@@ -1273,8 +1256,8 @@ static void csv_each(json_t *answers, sqlite3_stmt *row, void *ctx)
                 snprintf(key, sizeof key, "%lld", (long long)json_integer_value(id));
                 const char *label = json_string_value(json_object_get(x->labels, key));
                 if (k)
-                    put(&joined, kind == Q_RANKING ? " > " : "; ", 3 - (kind != Q_RANKING));
-                put(&joined, label ? label : "", label ? strlen(label) : 0);
+                    strbuf_put(&joined, kind == Q_RANKING ? " > " : "; ", 3 - (kind != Q_RANKING));
+                strbuf_put(&joined, label ? label : "", label ? strlen(label) : 0);
             }
             json_decref(list);
             cell(x->b, joined.s ? joined.s : "", 0);
@@ -1325,9 +1308,9 @@ char *survey_csv(db *d, int64_t id, int lang, char sep, raati_error *err)
     int failed = each_response(d, id, csv_each, &x);
     json_decref(questions);
     json_decref(labels);
-    if (failed || b.failed) {
-        free(b.s);
+    if (failed || b.out.failed) {
+        free(b.out.s);
         return raati_fail(err, RAATI_E_INTERNAL, NULL, "could not build the export"), NULL;
     }
-    return b.s;
+    return b.out.s;
 }
